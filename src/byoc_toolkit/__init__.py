@@ -1,0 +1,44 @@
+"""byoc-toolkit: SageMaker bring-your-own containers from plain decorated functions.
+
+    from byoc_toolkit import train_fn
+
+    @train_fn
+    def train(training: pd.DataFrame, max_leaf_nodes: int | None = None):
+        ...
+        return model
+
+Importing this package has no side effects and loads nothing heavy: pandas, scikit-learn,
+numpy, boto3 and sagemaker-training are imported only where they are used.
+"""
+
+from .contract import (
+    Channel,
+    ContractError,
+    InputMode,
+    Paths,
+    ResourceConfig,
+    TrainingEnv,
+    load_training_env,
+)
+from .training import (
+    TrainingStopped,
+    log_metric,
+    metric_definitions,
+    stop_requested,
+    train_fn,
+)
+
+__all__ = [
+    "Channel",
+    "ContractError",
+    "InputMode",
+    "Paths",
+    "ResourceConfig",
+    "TrainingEnv",
+    "TrainingStopped",
+    "load_training_env",
+    "log_metric",
+    "metric_definitions",
+    "stop_requested",
+    "train_fn",
+]

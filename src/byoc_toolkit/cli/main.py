@@ -1,0 +1,23 @@
+"""The ``byoc`` command: the container's entry point and the developer's tools."""
+
+from __future__ import annotations
+
+import click
+
+from .train import train
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="byoc-toolkit")
+def cli() -> None:
+    """Build and run Amazon SageMaker bring-your-own containers.
+
+    Inside the container SageMaker calls ``byoc train`` and ``byoc serve``.
+    """
+
+
+cli.add_command(train)
+
+
+def main() -> None:
+    cli(prog_name="byoc")

@@ -1,0 +1,219 @@
+"""How a @train_fn's signature is filled: hyperparameters typed by their annotations,
+channels by name, and the training environment, all checked before the function runs."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..contract import Channel, ResourceConfig, TrainingEnv
+from ..contract.hyperparameters import (
+    HyperparameterError,
+    convert,
+    decode_untyped,
+    is_sagemaker_added,
+    type_name,
+)
+from ..registry import RegistrationError, describe
+
+
+class Role(enum.Enum):
+    HYPERPARAMETER = "hyperparameter"
+    CHANNEL = "channel"
+    ENV = "env"
+    RESOURCES = "resources"
+    EXTRA_HYPERPARAMETERS = "extra hyperparameters"
+
+
+class ChannelForm(enum.Enum):
+    """What a channel parameter receives."""
+
+    CHANNEL = "Channel"
+    PATH = "Path"
+    DATAFRAME = "DataFrame"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    role: Role
+    annotation: Any = Any
+    default: Any = inspect.Parameter.empty
+    form: ChannelForm | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+    def describe(self) -> str:
+        """``max_leaf_nodes: int = 5`` for help and messages."""
+        text = f"{self.name}: {type_name(self.annotation)}"
+        return text if self.required else f"{text} = {self.default!r}"
+
+
+class InvalidInputError(ValueError):
+    """Hyperparameters or channels that do not fit the function: one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def analyze(func: Callable[..., Any]) -> tuple[Parameter, ...]:
+    """The parameters of ``func`` with their roles; unusable signatures fail here, at import."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except Exception as exc:  # names in string annotations that do not resolve
+        raise RegistrationError(f"cannot resolve the annotations of {describe(func)}: {exc}")
+    params = []
+    for p in inspect.signature(func).parameters.values():
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            raise RegistrationError(f"{describe(func)}: *{p.name} cannot be filled by name")
+        if p.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise RegistrationError(f"{describe(func)}: {p.name} is positional-only")
+        if p.kind is inspect.Parameter.VAR_KEYWORD:
+            params.append(Parameter(p.name, Role.EXTRA_HYPERPARAMETERS))
+            continue
+        annotation = hints.get(p.name, Any)
+        params.append(_classify(func, p, annotation))
+    return tuple(params)
+
+
+def _classify(func: Callable[..., Any], p: inspect.Parameter, annotation: Any) -> Parameter:
+    core = _strip_optional(annotation)
+    if core is TrainingEnv:
+        return Parameter(p.name, Role.ENV, annotation, p.default)
+    if core is ResourceConfig:
+        return Parameter(p.name, Role.RESOURCES, annotation, p.default)
+    form = _channel_form(core)
+    if form is not None:
+        return Parameter(p.name, Role.CHANNEL, annotation, p.default, form)
+    if annotation is Any and p.default not in (inspect.Parameter.empty, None):
+        annotation = type(p.default)
+    try:  # an annotation the decoder cannot handle fails now, not on SageMaker
+        if p.default not in (inspect.Parameter.empty, None):
+            convert(p.name, _encode_default(p.default), annotation)
+    except HyperparameterError as exc:
+        raise RegistrationError(f"{describe(func)}: default of {exc}") from None
+    return Parameter(p.name, Role.HYPERPARAMETER, annotation, p.default)
+
+
+def _encode_default(value: Any) -> str:
+    import json
+
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, Path):
+        return str(value)
+    try:
+        return json.dumps(list(value) if isinstance(value, (tuple, set, frozenset)) else value)
+    except TypeError:
+        return str(value)
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return members[0]
+    return annotation
+
+
+def _channel_form(annotation: Any) -> ChannelForm | None:
+    if annotation is Channel:
+        return ChannelForm.CHANNEL
+    if annotation is Path:
+        return ChannelForm.PATH
+    # Compared by name so that pandas is imported only when a channel is read.
+    if (getattr(annotation, "__name__", None) == "DataFrame"
+            and getattr(annotation, "__module__", "").startswith("pandas")):
+        return ChannelForm.DATAFRAME
+    return None
+
+
+def bind(params: tuple[Parameter, ...], env: TrainingEnv) -> dict[str, Any]:
+    """Keyword arguments for the function, or InvalidInputError listing every problem."""
+    problems: list[str] = []
+    kwargs: dict[str, Any] = {}
+    raw = _by_python_name(env.raw_hyperparameters)
+    hyper = [p for p in params if p.role is Role.HYPERPARAMETER]
+    takes_extra = any(p.role is Role.EXTRA_HYPERPARAMETERS for p in params)
+    known = {p.name for p in hyper}
+
+    for p in params:
+        if p.role is Role.ENV:
+            kwargs[p.name] = env
+        elif p.role is Role.RESOURCES:
+            kwargs[p.name] = env.resources
+        elif p.role is Role.HYPERPARAMETER:
+            if p.name in raw:
+                try:
+                    kwargs[p.name] = convert(p.name, raw[p.name][1], p.annotation)
+                except HyperparameterError as exc:
+                    problems.append(str(exc))
+            elif p.required:
+                problems.append(f"{p.name}: required hyperparameter is missing "
+                                f"(expected {type_name(p.annotation)})")
+        elif p.role is Role.CHANNEL:
+            _bind_channel(p, env, kwargs, problems)
+
+    extra = {}
+    for python_name, (name, value) in raw.items():
+        if python_name in known or is_sagemaker_added(name):
+            continue
+        if takes_extra:
+            extra[name] = decode_untyped(value)
+            continue
+        problems.append(_unknown(name, known))
+    if takes_extra:
+        kwargs.update(extra)
+    if problems:
+        raise InvalidInputError(problems)
+    return kwargs
+
+
+def _by_python_name(raw: typing.Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    # SageMaker names may use dashes ("learning-rate"); parameters cannot.
+    return {name.replace("-", "_"): (name, value) for name, value in raw.items()}
+
+
+def _unknown(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name.replace("-", "_"), sorted(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    accepted = ", ".join(sorted(known)) or "none"
+    return f"{name}: unknown hyperparameter{hint}; accepted: {accepted}"
+
+
+def _bind_channel(p: Parameter, env: TrainingEnv, kwargs: dict[str, Any],
+                  problems: list[str]) -> None:
+    channel = env.channels.get(p.name)
+    if channel is None:
+        if p.required:
+            present = ", ".join(sorted(env.channels)) or "none"
+            problems.append(f"{p.name}: required channel is missing (channels given: {present})")
+        return
+    if channel.is_empty():
+        if p.required:
+            problems.append(f"{p.name}: channel is empty: no files under {channel.path}")
+        return
+    if p.form is ChannelForm.CHANNEL:
+        kwargs[p.name] = channel
+    elif p.form is ChannelForm.PATH:
+        kwargs[p.name] = channel.path
+    else:
+        from .channel_frames import read_csv_channel
+
+        try:
+            kwargs[p.name] = read_csv_channel(channel)
+        except ValueError as exc:
+            problems.append(f"{p.name}: {exc}")
