@@ -17,7 +17,8 @@ PAYLOAD_ROWS = 29
 
 def main() -> None:
     iris = load_iris()
-    rows = [(iris.target_names[t], *(f"{v:g}" for v in x)) for x, t in zip(iris.data, iris.target)]
+    rows = [(iris.target_names[t], *(f"{v:g}" for v in x))
+            for x, t in zip(iris.data, iris.target, strict=True)]
     TRAINING_CSV.parent.mkdir(parents=True, exist_ok=True)
     TRAINING_CSV.write_text("".join(",".join(r) + "\n" for r in rows))
     payload = rows[::5][:PAYLOAD_ROWS]

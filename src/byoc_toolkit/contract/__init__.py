@@ -1,8 +1,8 @@
 """The /opt/ml contract: typed, immutable views of what SageMaker puts in a container."""
 
 from .channels import Channel, InputMode, read_channels
-from .errors import ContractError
 from .environment import TrainingEnv, load_training_env
+from .errors import ContractError
 from .hyperparameters import HyperparameterError, convert, read_raw_hyperparameters
 from .paths import BASE_DIR_ENV, DEFAULT_ROOT, Paths, resolve_root
 from .resources import InstanceGroup, ResourceConfig, read_resource_config

@@ -14,7 +14,6 @@ from .checkpoints import read_checkpoint_dir
 from .hyperparameters import read_raw_hyperparameters
 from .paths import Paths
 from .resources import ResourceConfig, read_resource_config
-from .sm_env_vars import sm_env_vars
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,8 @@ class TrainingEnv:
 
     def sm_env_vars(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
         """The ``SM_*`` variables sagemaker-training would export for this job."""
+        from .sm_env_vars import sm_env_vars
+
         return sm_env_vars(self.paths, self.raw_hyperparameters, self.input_data_config,
                            self.resources, environ)
 

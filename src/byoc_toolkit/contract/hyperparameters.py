@@ -226,7 +226,7 @@ def _convert_collection(raw: str, kind: type, args: tuple[Any, ...]) -> Any:
     else:
         item_types = [args[0] if args else Any] * len(parsed)
     items = []
-    for index, (item, item_type) in enumerate(zip(parsed, item_types)):
+    for index, (item, item_type) in enumerate(zip(parsed, item_types, strict=True)):
         if item_type is Any:
             items.append(item)
             continue

@@ -71,7 +71,8 @@ def analyze(func: Callable[..., Any]) -> tuple[Parameter, ...]:
     try:
         hints = typing.get_type_hints(func, include_extras=True)
     except Exception as exc:  # names in string annotations that do not resolve
-        raise RegistrationError(f"cannot resolve the annotations of {describe(func)}: {exc}")
+        raise RegistrationError(
+            f"cannot resolve the annotations of {describe(func)}: {exc}") from None
     params = []
     for p in inspect.signature(func).parameters.values():
         if p.kind is inspect.Parameter.VAR_POSITIONAL:
