@@ -1,11 +1,15 @@
 """byoc-toolkit: SageMaker bring-your-own containers from plain decorated functions.
 
-    from byoc_toolkit import train_fn
+    from byoc_toolkit import predict_fn, train_fn
 
     @train_fn
     def train(training: pd.DataFrame, max_leaf_nodes: int | None = None):
         ...
         return model
+
+    @predict_fn
+    def predict(model, data: np.ndarray):
+        return model.predict(data)
 
 Importing this package has no side effects and loads nothing heavy: pandas, scikit-learn,
 numpy, boto3 and sagemaker-training are imported only where they are used.
@@ -20,6 +24,7 @@ from .contract import (
     TrainingEnv,
     load_training_env,
 )
+from .serving.decorators import decoder, encoder, model_fn, predict_fn
 from .training import (
     TrainingStopped,
     log_metric,
@@ -36,9 +41,13 @@ __all__ = [
     "ResourceConfig",
     "TrainingEnv",
     "TrainingStopped",
+    "decoder",
+    "encoder",
     "load_training_env",
     "log_metric",
     "metric_definitions",
+    "model_fn",
+    "predict_fn",
     "stop_requested",
     "train_fn",
 ]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import click
 
+from .build import build
+from .deploy import deploy
+from .push import push
+from .serve import serve
 from .train import train
 
 
@@ -17,6 +21,10 @@ def cli() -> None:
 
 
 cli.add_command(train)
+cli.add_command(serve)
+cli.add_command(build)
+cli.add_command(push)
+cli.add_command(deploy)
 
 
 def main() -> None:

@@ -1,0 +1,44 @@
+"""``byoc serve``: what SageMaker runs as ``docker run IMAGE serve``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import program_option, root_option
+
+
+@click.command()
+@program_option
+@root_option
+@click.option("--model", metavar="DIR|FILE.tar.gz",
+              help="The model to serve [default: <root>/model]; a model.tar.gz is unpacked.")
+@click.option("--port", type=click.IntRange(1, 32766), envvar="SAGEMAKER_BIND_TO_PORT",
+              help="Port to listen on [env: SAGEMAKER_BIND_TO_PORT; default: 8080].")
+def serve(program: str | None, root: str | None, model: str | None, port: int | None) -> None:
+    """Serve the model over HTTP on multi-model-server: /ping, /invocations and, with
+    SAGEMAKER_MULTI_MODEL=true, SageMaker's multi-model /models API.
+
+    Settings come from the SAGEMAKER_* variables SageMaker sets (workers, timeout,
+    payload limit, batch, default Accept); see the README for the full list.
+    """
+    import dataclasses
+
+    from ..archive import UnsafeArchiveError
+    from ..program import ProgramError
+    from ..serving.launcher import EXIT_BAD_INPUT, log
+    from ..serving.launcher import serve as run_server
+    from ..serving.mms_config import JavaNotFound
+    from ..serving.settings import ServingSettings, SettingsError
+
+    try:
+        settings = ServingSettings.from_env()
+        if port is not None:
+            settings = dataclasses.replace(settings, port=port)
+        code = run_server(program, root, model, settings)
+    except (SettingsError, ProgramError, JavaNotFound, UnsafeArchiveError,
+            FileNotFoundError) as exc:
+        log(f"error: {exc}")
+        code = EXIT_BAD_INPUT
+    sys.exit(code)

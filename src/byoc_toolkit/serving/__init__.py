@@ -1,0 +1,1 @@
+"""The serving half: decoding requests, running the model, encoding responses."""

@@ -1,0 +1,92 @@
+"""Everything pandas: DataFrames from request bodies, and recognising pandas predictions.
+
+pandas is imported only by the functions that build a DataFrame; recognising one looks in
+sys.modules, since a prediction cannot be a DataFrame unless pandas is already loaded.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BadRequest, count_of, excerpt
+from .arrays import Locate, json_type
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+def is_frame(value: Any) -> bool:
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
+
+
+def is_series(value: Any) -> bool:
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.Series)
+
+
+def frame_from_csv(text: str, width: int) -> pd.DataFrame:
+    """CSV ``text`` already checked to have ``width`` fields a record, read as the training
+    half reads CSV channels: no header row, pandas' type inference."""
+    import pandas as pd
+
+    return pd.read_csv(io.StringIO(text), header=None, names=range(width))
+
+
+def frame_from_array(array: np.ndarray) -> pd.DataFrame:
+    """A 1-D array as one column, a 2-D array as rows; other shapes are a BadRequest."""
+    import pandas as pd
+
+    if array.ndim not in (1, 2):
+        raise BadRequest(f"a {array.ndim}-D array cannot be a DataFrame; send 1-D or 2-D")
+    return pd.DataFrame(array)
+
+
+def frame_from_json(value: Any, locate: Locate) -> pd.DataFrame:
+    """A DataFrame from a list of records (objects), a list of rows (arrays of equal
+    length), a list of scalars (one column) or an object of columns (equal lengths)."""
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return frame_from_columns(value, locate)
+    if not isinstance(value, list):
+        raise BadRequest(f"{locate(())}: expected an array of records or rows, or an object "
+                         f"of columns, got {json_type(value)}")
+    if not value:
+        raise BadRequest(f"{locate(())} is an empty array")
+    _check_rows(value, locate)
+    return pd.DataFrame(value)
+
+
+def frame_from_columns(columns: dict[str, Any], locate: Locate) -> pd.DataFrame:
+    """A DataFrame from name -> column, each a list or a 1-D array, all of one length."""
+    import pandas as pd
+
+    if not columns:
+        raise BadRequest(f"{locate(())} is an empty object")
+    for name, column in columns.items():
+        if not (isinstance(column, list) or getattr(column, "ndim", None) == 1):
+            held = f"a {column.ndim}-D array" if hasattr(column, "ndim") else json_type(column)
+            raise BadRequest(f"{locate(())}: column {excerpt(name)} must be a list of values, "
+                             f"got {held}")
+    if len({len(column) for column in columns.values()}) > 1:
+        sizes = ", ".join(f"{excerpt(name)} has {len(column)}" for name, column in columns.items())
+        raise BadRequest(f"{locate(())}: columns differ in length ({sizes})")
+    return pd.DataFrame(columns)
+
+
+def _check_rows(rows: list, locate: Locate) -> None:
+    first = rows[0]
+    kind = json_type(first) if isinstance(first, (list, dict)) else "a scalar"
+    for index, row in enumerate(rows):
+        row_kind = json_type(row) if isinstance(row, (list, dict)) else "a scalar"
+        if row_kind != kind:
+            raise BadRequest(f"{locate((index,))}: expected {kind} like {locate((0,))}, "
+                             f"got {json_type(row)}")
+        if kind == "an array" and len(row) != len(first):
+            raise BadRequest(f"{locate((index,))} has {count_of(len(row), 'value')}, "
+                             f"expected {len(first)}")
+

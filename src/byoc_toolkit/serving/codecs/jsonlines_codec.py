@@ -1,0 +1,56 @@
+"""application/jsonlines: one JSON value a line ("\\n"-separated; blank lines skipped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import BadRequest, ServingError
+from ..media_types import MediaType
+from .arrays import float_array, row_path
+from .frames import frame_from_json, is_frame, is_series
+from .json_codec import dumps, loads
+from .kinds import DataKind
+from .text import ASCII_WHITESPACE, NO_RECORDS, ascii_bytes, count_nonblank, decode_text
+
+
+def decode(body: bytes, media_type: MediaType, kind: DataKind) -> Any:
+    """DEFAULT and JSON: a list with one value a line. NDARRAY: a float64 array, a row a
+    line. DATAFRAME: a row a line, each line a record (object), a row (array) or a value."""
+    lines = [line for line in decode_text(body, media_type).split("\n")
+             if line.strip(ASCII_WHITESPACE)]
+    if not lines:
+        raise BadRequest(NO_RECORDS)
+    values = [loads(line, row) for row, line in enumerate(lines, 1)]
+    if kind is DataKind.NDARRAY:
+        return float_array(values, row_path)
+    if kind is DataKind.DATAFRAME:
+        return frame_from_json(values, row_path)
+    return values
+
+
+def count_records(body: bytes, media_type: MediaType) -> int | None:
+    """The number of non-blank lines; None for a body in a charset that cannot be read."""
+    try:
+        data = ascii_bytes(body, media_type)
+    except ServingError:
+        return None
+    return count_nonblank(data.split(b"\n"))
+
+
+def encode(prediction: Any) -> bytes:
+    """One JSON value a line: an array's rows (or values), a DataFrame's row records, a
+    list's items; a dict or a scalar is one line."""
+    return "".join([dumps(record) + "\n" for record in _records(prediction)]).encode()
+
+
+def _records(prediction: Any) -> list:
+    if isinstance(prediction, np.ndarray):
+        values = prediction.tolist()
+        return values if prediction.ndim else [values]
+    if is_frame(prediction):
+        return prediction.to_dict(orient="records")
+    if is_series(prediction):
+        return prediction.tolist()
+    return list(prediction) if isinstance(prediction, (list, tuple)) else [prediction]

@@ -1,0 +1,90 @@
+"""Serving settings: the SAGEMAKER_* variables SageMaker (and users, through CreateModel)
+set on an inference container, read once and checked, with byoc's own tuning knobs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+#: multi-model-server refuses port numbers from 32767 up.
+MAX_PORT = 32766
+
+
+class SettingsError(ValueError):
+    """An environment variable with a value that cannot be used; names the variable."""
+
+
+@dataclass(frozen=True)
+class ServingSettings:
+    port: int = 8080
+    #: Python workers per model; SageMaker's default is one per CPU (one in multi-model mode).
+    workers: int = 1
+    #: Per-request time limit in seconds (multi-model-server itself would count minutes).
+    timeout_seconds: int = 60
+    max_payload_bytes: int = 6 * MIB
+    default_accept: str | None = None
+    batch: bool = False
+    batch_strategy: str | None = None
+    max_concurrent_transforms: int | None = None
+    multi_model: bool = False
+    #: How long ``byoc serve`` waits for the model to load before giving up.
+    startup_timeout_seconds: float = 600.0
+    #: multi-model-server's server-side batching: up to this many queued requests per call.
+    server_batch_size: int = 1
+    max_batch_delay_ms: int = 0
+    access_log: bool = False
+    #: Extra JVM flags for the frontend (SAGEMAKER_MODEL_SERVER_VMARGS).
+    jvm_options: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServingSettings:
+        env = os.environ if environ is None else environ
+        multi_model = _bool(env, "SAGEMAKER_MULTI_MODEL", False)
+        timeout = _int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS", None)
+        if timeout is None:
+            timeout = _int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60)
+        return cls(
+            port=_int(env, "SAGEMAKER_BIND_TO_PORT", 8080, maximum=MAX_PORT),
+            workers=_int(env, "SAGEMAKER_MODEL_SERVER_WORKERS",
+                         1 if multi_model else (os.cpu_count() or 1)),
+            timeout_seconds=timeout,
+            max_payload_bytes=_int(env, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, maximum=100) * MIB,
+            default_accept=env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
+            batch=_bool(env, "SAGEMAKER_BATCH", False),
+            batch_strategy=env.get("SAGEMAKER_BATCH_STRATEGY") or None,
+            max_concurrent_transforms=_int(env, "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", None),
+            multi_model=multi_model,
+            startup_timeout_seconds=float(_int(env, "SAGEMAKER_STARTUP_TIMEOUT", 600)),
+            server_batch_size=_int(env, "BYOC_SERVER_BATCH_SIZE", 1, maximum=1000),
+            max_batch_delay_ms=_int(env, "BYOC_MAX_BATCH_DELAY_MS", 0, minimum=0),
+            access_log=_bool(env, "BYOC_ACCESS_LOG", False),
+            jvm_options=tuple(env.get("SAGEMAKER_MODEL_SERVER_VMARGS", "").split()),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int = 1,
+         maximum: int | None = None) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum else f"at least {minimum}"
+        raise SettingsError(f"{name}: expected an integer {bounds}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("true", "1", "yes"):
+        return True
+    if raw in ("false", "0", "no"):
+        return False
+    raise SettingsError(f"{name}: expected true or false, got {raw!r}")

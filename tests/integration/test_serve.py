@@ -1,0 +1,284 @@
+"""``byoc serve`` as SageMaker runs it: a real process, real HTTP, multi-model-server."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+
+import joblib
+import numpy as np
+import pytest
+from conftest import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, PROGRAMS, run_byoc
+from serving_support import invoke, ping, request, start_serve
+
+pytestmark = pytest.mark.java
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """An /opt/ml root whose model dir holds what ``byoc train`` produced."""
+    root = tmp_path_factory.mktemp("serve") / "opt_ml"
+    shutil.copytree(EXAMPLE_TEST_DIR, root)
+    result = run_byoc("train", "--program", str(EXAMPLE_PROGRAM), root=root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def expected(trained):
+    model = joblib.load(trained / "model" / "model.joblib")
+    features = np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)
+    return features, [str(label) for label in model.predict(features)]
+
+
+@pytest.fixture(scope="module")
+def server(trained):
+    serve = start_serve(EXAMPLE_PROGRAM, trained)
+    try:
+        serve.wait_ready()
+        yield serve
+    finally:
+        serve.stop()
+
+
+def lines(body: bytes) -> list[str]:
+    return body.decode().splitlines()
+
+
+def test_csv_payload_gives_one_prediction_a_line(server, expected):
+    features, labels = expected
+    reply = invoke(server.port, PAYLOAD_CSV.read_bytes())
+    assert reply.status == 200, reply.body
+    assert reply.headers["content-type"].startswith("text/csv")
+    assert len(features) == 29
+    assert lines(reply.body) == labels
+
+
+def test_other_formats_give_the_same_classes(server, expected):
+    features, labels = expected
+    as_json = invoke(server.port, json.dumps(features.tolist()).encode(), "application/json",
+                     "application/json")
+    assert as_json.status == 200 and as_json.json() == labels
+    rows = "".join(json.dumps(row) + "\n" for row in features.tolist()).encode()
+    as_lines = invoke(server.port, rows, "application/jsonlines", "application/jsonlines")
+    assert as_lines.status == 200
+    assert [json.loads(line) for line in lines(as_lines.body)] == labels
+    buffer = io.BytesIO()
+    np.save(buffer, features)
+    as_npy = invoke(server.port, buffer.getvalue(), "application/x-npy", "application/x-npy")
+    assert as_npy.status == 200
+    assert np.load(io.BytesIO(as_npy.body), allow_pickle=False).tolist() == labels
+    with_charset = invoke(server.port, PAYLOAD_CSV.read_bytes(), "text/csv; charset=utf-8")
+    assert with_charset.status == 200 and lines(with_charset.body) == labels
+
+
+@pytest.mark.parametrize("accept, content_type", [
+    ("application/json;q=0.5, text/csv", "text/csv"),
+    ("application/jsonlines, application/json;q=0.9", "application/jsonlines"),
+    ("*/*", "text/csv"),
+    ("image/png;q=1, application/*;q=0.8", "application/json"),
+])
+def test_accept_negotiation(server, accept, content_type):
+    reply = invoke(server.port, b"5.1,3.5,1.4,0.2\n", accept=accept)
+    assert reply.status == 200
+    assert reply.headers["content-type"].split(";")[0] == content_type
+
+
+def npy_bytes(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("body, content_type, accept, status, message", [
+    (b"1,2,3,4\n", "image/png", None, 415, "unsupported Content-Type 'image/png'"),
+    (b"1,2,3,4\n", "text/csv", "image/png", 406, "text/csv"),
+    (b"a,b,c,d\n", "text/csv", None, 400, "'a' is not a number"),
+    (b"1,2,3,4\n1,2\n", "text/csv", None, 400, "row 2 has 2 fields, expected 4"),
+    (b"[[1, 2, 3, 4]", "application/json", None, 400, "JSON"),
+    (b"not an array", "application/x-npy", None, 400, "npy"),
+    (npy_bytes(np.array([{"a": 1}], dtype=object)), "application/x-npy", None, 400, "pickle"),
+    (b"", "text/csv", None, 400, "empty body"),
+    (b"999,1,1,1\n", "text/csv", None, 500, "predict_fn raised ValueError: feature 0 is 999"),
+])
+def test_errors_give_their_code_and_a_one_line_message_then_service_goes_on(
+        faulty_server, body, content_type, accept, status, message, expected):
+    reply = invoke(faulty_server.port, body, content_type, accept)
+    assert reply.status == status, reply.body
+    assert reply.headers["content-type"].startswith("application/json")
+    assert b"\n" not in reply.body.strip()
+    assert message.lower() in reply.json()["error"].lower()
+    after = invoke(faulty_server.port, PAYLOAD_CSV.read_bytes())
+    assert after.status == 200 and lines(after.body) == expected[1]
+
+
+@pytest.fixture(scope="module")
+def faulty_server(trained):
+    serve = start_serve(PROGRAMS / "faulty_predictor.py", trained,
+                        {"SAGEMAKER_MAX_PAYLOAD_IN_MB": "1"})
+    try:
+        serve.wait_ready()
+        yield serve
+    finally:
+        serve.stop()
+
+
+def test_body_over_the_payload_limit_is_413(faulty_server, expected):
+    row = b"5.1,3.5,1.4,0.2\n"
+    reply = invoke(faulty_server.port, row * (3 * 1024 * 1024 // 2 // len(row)))
+    assert reply.status == 413
+    assert "exceeds the limit of 1048576 bytes" in reply.json()["error"]
+    huge = invoke(faulty_server.port, row * (3 * 1024 * 1024 // len(row)))
+    assert huge.status == 413
+    after = invoke(faulty_server.port, PAYLOAD_CSV.read_bytes())
+    assert after.status == 200 and lines(after.body) == expected[1]
+
+
+def test_model_predict_is_the_default(trained, expected):
+    serve = start_serve(PROGRAMS / "model_predict_only.py", trained)
+    try:
+        serve.wait_ready()
+        reply = invoke(serve.port, PAYLOAD_CSV.read_bytes())
+        assert reply.status == 200 and lines(reply.body) == expected[1]
+    finally:
+        serve.stop()
+
+
+def test_first_invocation_after_first_ping_succeeds_on_every_start(trained, expected):
+    for _ in range(3):
+        serve = start_serve(EXAMPLE_PROGRAM, trained)
+        try:
+            serve.wait_ready()
+            reply = invoke(serve.port, PAYLOAD_CSV.read_bytes())
+            assert reply.status == 200 and lines(reply.body) == expected[1]
+        finally:
+            serve.stop()
+
+
+def test_model_that_fails_to_load_exits_non_zero_and_never_pings_ok(trained):
+    serve = start_serve(PROGRAMS / "unloadable_model.py", trained,
+                        {"SAGEMAKER_STARTUP_TIMEOUT": "60"})
+    started = time.monotonic()
+    try:
+        while serve.process.poll() is None:
+            assert ping(serve.port) != 200
+            assert time.monotonic() - started < 60, "byoc serve did not give up"
+            time.sleep(0.05)
+        assert serve.process.returncode == 1
+        assert "weights are corrupt" in serve.log
+        assert "Traceback" in serve.log
+    finally:
+        if serve.process.poll() is None:
+            serve.kill()
+
+
+def test_sigterm_stops_everything_within_30_seconds(trained):
+    serve = start_serve(EXAMPLE_PROGRAM, trained)
+    serve.wait_ready()
+    assert len(serve.descendants) >= 3  # the JVM, the model's worker and its forks
+    assert serve.stop() < 30
+    assert serve.process.returncode == 0
+    assert serve.leftovers() == []
+
+
+def test_batch_transform_gives_one_line_per_record(trained, expected):
+    serve = start_serve(EXAMPLE_PROGRAM, trained,
+                        {"SAGEMAKER_BATCH": "true", "SAGEMAKER_MAX_PAYLOAD_IN_MB": "20"})
+    try:
+        serve.wait_ready()
+        body = PAYLOAD_CSV.read_bytes() * 200
+        reply = invoke(serve.port, body)
+        assert reply.status == 200
+        assert lines(reply.body) == expected[1] * 200
+        rows = "".join(json.dumps(r) + "\n" for r in expected[0].tolist()).encode()
+        reply = invoke(serve.port, rows, "application/jsonlines")
+        assert reply.status == 200
+        assert [json.loads(x) for x in lines(reply.body)] == expected[1]
+    finally:
+        serve.stop()
+
+
+def train_variant(root, max_leaf_nodes: int, target):
+    work = root.parent / f"work-{max_leaf_nodes}"
+    shutil.copytree(EXAMPLE_TEST_DIR, work)
+    (work / "input/config/hyperparameters.json").write_text(
+        json.dumps({"max_leaf_nodes": str(max_leaf_nodes)}))
+    assert run_byoc("train", "--program", str(EXAMPLE_PROGRAM), root=work).returncode == 0
+    shutil.copytree(work / "model", target)
+
+
+def wait_unregistered(port: int, name: str) -> None:
+    """A model that failed to load is unregistered by ``byoc serve`` right after the reply."""
+    deadline = time.monotonic() + 10
+    while request(port, "GET", f"/models/{name}").status != 404:
+        assert time.monotonic() < deadline, f"failed model {name} stayed registered"
+        time.sleep(0.05)
+
+
+def test_multi_model_endpoint(tmp_path):
+    root = tmp_path / "opt_ml"
+    models = root / "models"
+    train_variant(root, 2, models / "small" / "model")
+    train_variant(root, 8, models / "large" / "model")
+    features = np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)
+    want = {name: [str(x) for x in joblib.load(models / name / "model/model.joblib")
+                   .predict(features)] for name in ("small", "large")}
+    assert want["small"] != want["large"]
+    serve = start_serve(EXAMPLE_PROGRAM, root, {"SAGEMAKER_MULTI_MODEL": "true"})
+    try:
+        serve.wait_ready()
+        for name in ("small", "large"):
+            body = json.dumps({"model_name": name, "url": str(models / name / "model")})
+            reply = request(serve.port, "POST", "/models", body.encode(),
+                            {"Content-Type": "application/json"})
+            assert reply.status == 200, reply.body
+        again = request(serve.port, "POST", "/models", json.dumps(
+            {"model_name": "small", "url": str(models / "small" / "model")}).encode(),
+            {"Content-Type": "application/json"})
+        assert again.status == 409
+        for name in ("small", "large"):
+            reply = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path=f"/models/{name}/invoke")
+            assert reply.status == 200 and lines(reply.body) == want[name]
+        listed = request(serve.port, "GET", "/models").json()
+        assert sorted(m["modelName"] for m in listed["models"]) == ["large", "small"]
+        assert request(serve.port, "GET", "/models/small").status == 200
+        assert request(serve.port, "DELETE", "/models/small").status == 200
+        assert request(serve.port, "GET", "/models/small").status == 404
+        gone = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/small/invoke")
+        assert gone.status == 404
+        for url in (f"{models}/../../etc", "/etc", str(tmp_path)):
+            refused = request(serve.port, "POST", "/models", json.dumps(
+                {"model_name": "evil", "url": url}).encode(),
+                {"Content-Type": "application/json"})
+            assert 400 <= refused.status < 600 and refused.status != 200, url
+        wait_unregistered(serve.port, "evil")
+        still = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/large/invoke")
+        assert still.status == 200 and lines(still.body) == want["large"]
+    finally:
+        serve.stop()
+
+
+def test_multi_model_load_out_of_memory_is_507_and_leaves_nothing_behind(tmp_path, trained):
+    models = tmp_path / "opt_ml" / "models"
+    shutil.copytree(trained / "model", models / "huge" / "model")
+    (models / "huge" / "model" / "HUGE").write_text("")
+    shutil.copytree(trained / "model", models / "fine" / "model")
+    serve = start_serve(PROGRAMS / "memory_hungry.py", tmp_path / "opt_ml",
+                        {"SAGEMAKER_MULTI_MODEL": "true"})
+    try:
+        serve.wait_ready()
+
+        def load(name):
+            body = json.dumps({"model_name": name, "url": str(models / name / "model")})
+            return request(serve.port, "POST", "/models", body.encode(),
+                           {"Content-Type": "application/json"})
+
+        assert load("huge").status == 507
+        wait_unregistered(serve.port, "huge")
+        assert load("fine").status == 200
+        reply = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/fine/invoke")
+        assert reply.status == 200 and len(lines(reply.body)) == 29
+    finally:
+        serve.stop()

@@ -1,0 +1,134 @@
+"""Running ``byoc serve`` as a real process and talking HTTP to it, for the tests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from conftest import BYOC
+
+
+def free_port() -> int:
+    """A free port below 32767 (multi-model-server's limit, under Linux's ephemeral range)."""
+    for _ in range(100):
+        port = random.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None, timeout: float = 30) -> Reply:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()},
+                     response.read())
+    finally:
+        connection.close()
+
+
+def invoke(port: int, body: bytes, content_type: str = "text/csv",
+           accept: str | None = None, path: str = "/invocations") -> Reply:
+    headers = {"Content-Type": content_type}
+    if accept:
+        headers["Accept"] = accept
+    return request(port, "POST", path, body, headers)
+
+
+def ping(port: int) -> int | None:
+    try:
+        return request(port, "GET", "/ping", timeout=2).status
+    except OSError:
+        return None
+
+
+@dataclass
+class ServeProcess:
+    """A ``byoc serve`` subprocess with its output captured to a file."""
+
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    descendants: list[psutil.Process] = field(default_factory=list)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 120) -> float:
+        """Seconds until /ping first answered 200; fails if the process exits first."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise AssertionError(f"byoc serve exited with {self.process.returncode}:\n"
+                                     f"{self.log}")
+            if ping(self.port) == 200:
+                self.descendants = psutil.Process(self.process.pid).children(recursive=True)
+                return time.monotonic() - started
+            time.sleep(0.02)
+        raise AssertionError(f"not ready within {timeout} s:\n{self.log}")
+
+    def stop(self, timeout: float = 30) -> float:
+        """SIGTERM, then the seconds it took to exit."""
+        if self.process.poll() is not None:
+            return 0.0
+        self.descendants = self.descendants or psutil.Process(
+            self.process.pid).children(recursive=True)
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+        return time.monotonic() - started
+
+    def kill(self) -> None:
+        for proc in [psutil.Process(self.process.pid), *self.descendants]:
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+        self.process.wait(10)
+
+    def leftovers(self) -> list[psutil.Process]:
+        return [p for p in self.descendants
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def start_serve(program: Path, root: Path, extra_env: dict[str, str] | None = None,
+                args: tuple[str, ...] = ()) -> ServeProcess:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAGEMAKER_", "BYOC_"))}
+    env.update({"SAGEMAKER_BASE_DIR": str(root), "SAGEMAKER_BIND_TO_PORT": str(port),
+                "SAGEMAKER_MODEL_SERVER_WORKERS": "2", **(extra_env or {})})
+    log_file = tempfile.NamedTemporaryFile(prefix="byoc-serve-", suffix=".log", delete=False)
+    process = subprocess.Popen([BYOC, "serve", "--program", str(program), *args], env=env,
+                               stdout=log_file, stderr=subprocess.STDOUT)
+    return ServeProcess(port, process, Path(log_file.name))
