@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 
@@ -11,13 +12,16 @@ class UnsafeArchiveError(ValueError):
     """A member would land outside the target directory, or is not a plain file or dir."""
 
 
-def pack_model(model_dir: Path, archive: Path) -> Path:
-    """Write ``model_dir``'s contents to ``archive`` (gzip tar, paths relative to the dir,
-    as SageMaker uploads /opt/ml/model)."""
+def pack_model(model_dirs: Path | Sequence[Path], archive: Path) -> Path:
+    """Write the contents of the model dir(s) to ``archive`` (gzip tar, paths relative to
+    each dir), as SageMaker uploads /opt/ml/model: with several hosts, all of them into one
+    archive (a later host's file of the same name wins)."""
+    dirs = [model_dirs] if isinstance(model_dirs, Path) else list(model_dirs)
     archive.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive, "w:gz") as tar:
-        for entry in sorted(model_dir.iterdir()):
-            tar.add(entry, arcname=entry.name)
+        for directory in dirs:
+            for entry in sorted(directory.iterdir()):
+                tar.add(entry, arcname=entry.name)
     return archive
 
 

@@ -6,6 +6,7 @@ import click
 
 from .build import build
 from .deploy import deploy
+from .local import local
 from .push import push
 from .serve import serve
 from .train import train
@@ -22,6 +23,7 @@ def cli() -> None:
 
 cli.add_command(train)
 cli.add_command(serve)
+cli.add_command(local)
 cli.add_command(build)
 cli.add_command(push)
 cli.add_command(deploy)

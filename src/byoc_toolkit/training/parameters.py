@@ -42,6 +42,8 @@ class ChannelForm(enum.Enum):
 
 @dataclass(frozen=True)
 class Parameter:
+    """One parameter of a @train_fn and what fills it."""
+
     name: str
     role: Role
     annotation: Any = Any

@@ -1,0 +1,77 @@
+"""The docker command line, run as a subprocess: build, login, tag, push, inspect.
+
+Long commands (build, push) stream docker's own progress to stderr, keeping stdout for the
+results byoc prints; short ones are captured and fail with docker's last error line.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+class DockerError(RuntimeError):
+    """A docker command failed, or there is no docker command; the message is one line."""
+
+
+def executable() -> str:
+    """The docker command's path; a DockerError when there is none."""
+    found = shutil.which("docker")
+    if found is None:
+        raise DockerError("docker not found on PATH: install Docker and start its engine")
+    return found
+
+
+def _stream(*args: str) -> None:
+    result = subprocess.run([executable(), *args], stdout=sys.stderr, check=False)
+    if result.returncode != 0:
+        raise DockerError(f"docker {args[0]} failed (exit {result.returncode}); "
+                          "its output is above")
+
+
+def _capture(*args: str, stdin: str | None = None) -> str:
+    result = subprocess.run([executable(), *args], input=stdin, capture_output=True,
+                            text=True, check=False)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or [f"exit {result.returncode}"]
+        raise DockerError(f"docker {' '.join(args[:2])} failed: {lines[-1]}")
+    return result.stdout
+
+
+def build(context: Path, dockerfile: Path, tag: str, build_args: Mapping[str, str],
+          network: str | None = None) -> None:
+    """``docker build`` of ``context`` with ``dockerfile``, tagged ``tag``."""
+    args = ["build", "--file", str(dockerfile), "--tag", tag]
+    if network:
+        args += ["--network", network]
+    for name, value in build_args.items():
+        args += ["--build-arg", f"{name}={value}"]
+    _stream(*args, str(context))
+
+
+def image_exists(image: str) -> bool:
+    """Whether the local engine has ``image`` (an unreachable engine is a DockerError)."""
+    return bool(_capture("image", "ls", "--quiet", image).strip())
+
+
+def login(registry: str, username: str, password: str) -> None:
+    """``docker login``, the password on stdin so that it never shows in a process list."""
+    _capture("login", "--username", username, "--password-stdin", registry, stdin=password)
+
+
+def tag(source: str, target: str) -> None:
+    _capture("tag", source, target)
+
+
+def push(image: str) -> None:
+    _stream("push", image)
+
+
+def repo_digests(image: str) -> Sequence[str]:
+    """``repository@sha256:...`` for every registry the image was pushed to or pulled from."""
+    text = _capture("image", "inspect", "--format", "{{json .RepoDigests}}", image)
+    return json.loads(text) or []

@@ -1,0 +1,67 @@
+"""The /opt/ml tree SageMaker would write for a training job, one per host, on local disk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..contract import Paths
+from ..contract.resources import HOMOGENEOUS_GROUP
+
+
+@dataclass(frozen=True)
+class LocalJob:
+    """A local training job: one /opt/ml root per host under ``directory``."""
+
+    directory: Path
+    hosts: tuple[str, ...]
+    channels: Mapping[str, Path]
+
+    def root(self, host: str) -> Path:
+        return self.directory / host / "opt_ml"
+
+    def paths(self, host: str) -> Paths:
+        return Paths(self.root(host))
+
+
+def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
+                   channels: Mapping[str, Path], instance_count: int,
+                   link_channels: bool) -> LocalJob:
+    """Write each host's config files as SageMaker does (every hyperparameter a string,
+    File-mode channels, hosts algo-1..N). With ``link_channels`` each channel directory is
+    a symlink to the data; otherwise it is left empty for a container to mount the data on.
+    """
+    for name, source in channels.items():
+        if not source.is_dir():
+            raise FileNotFoundError(f"channel {name}: {source} is not a directory")
+    hosts = tuple(f"algo-{i}" for i in range(1, instance_count + 1))
+    job = LocalJob(directory, hosts, {n: p.resolve() for n, p in channels.items()})
+    input_data_config = {name: {"TrainingInputMode": "File",
+                                "S3DistributionType": "FullyReplicated",
+                                "RecordWrapperType": "None"} for name in channels}
+    for host in hosts:
+        paths = job.paths(host)
+        paths.input_config_dir.mkdir(parents=True)
+        _write_json(paths.hyperparameters_file, dict(hyperparameters))
+        _write_json(paths.input_data_config_file, input_data_config)
+        _write_json(paths.resource_config_file, {
+            "current_host": host, "hosts": list(hosts),
+            "current_group_name": HOMOGENEOUS_GROUP, "current_instance_type": "local",
+            "instance_groups": [{"instance_group_name": HOMOGENEOUS_GROUP,
+                                 "instance_type": "local", "hosts": list(hosts)}],
+            "network_interface_name": "eth0"})
+        paths.input_data_dir.mkdir(parents=True)
+        for name, source in job.channels.items():
+            if link_channels:
+                paths.channel_dir(name).symlink_to(source, target_is_directory=True)
+            else:
+                paths.channel_dir(name).mkdir()
+        for directory in (paths.model_dir, paths.output_data_dir):
+            directory.mkdir(parents=True)
+    return job
+
+
+def _write_json(path: Path, content: object) -> None:
+    path.write_text(json.dumps(content, indent=2) + "\n")

@@ -1,0 +1,26 @@
+"""Serving a model locally: ``byoc serve`` in this process, or the image's ``serve``."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..serving.model_source import resolve_model_dir
+
+
+def serve_in_container(image: str, model: Path, port: int, env: Mapping[str, str]) -> int:
+    """``docker run IMAGE serve`` with the model mounted read-only at /opt/ml/model, as a
+    SageMaker endpoint has it; a model.tar.gz is unpacked first, as SageMaker does."""
+    from ..container import docker
+
+    with tempfile.TemporaryDirectory(prefix="byoc-local-model-") as scratch:
+        model_dir = resolve_model_dir(model, Path(scratch))
+        args = [docker.executable(), "run", "--rm", "--network", "host",
+                "--volume", f"{model_dir}:/opt/ml/model:ro",
+                "--env", f"SAGEMAKER_BIND_TO_PORT={port}"]
+        for name, value in env.items():
+            args += ["--env", f"{name}={value}"]
+        # docker's client passes SIGINT and SIGTERM on to byoc serve in the container.
+        return subprocess.call([*args, image, "serve"])

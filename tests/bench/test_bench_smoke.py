@@ -1,0 +1,47 @@
+"""Smoke test of the benchmark harness (bench/): the in-process floor and bare-wsgi, ~1 s each.
+
+It checks that the harness runs end to end and writes a complete JSON document; it asserts no
+timings. It needs bench/.venv and wrk, which `bench/run --setup-only` creates and installs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH_PYTHON = REPO / "bench" / ".venv" / "bin" / "python"
+
+pytestmark = [
+    pytest.mark.skipif(not BENCH_PYTHON.exists(),
+                       reason="bench/.venv is absent; create it with `bench/run --setup-only`"),
+    pytest.mark.skipif(shutil.which("wrk") is None,
+                       reason="wrk is absent; `bench/run --setup-only` installs it"),
+]
+
+
+@pytest.mark.timeout(300)
+def test_harness_measures_in_process_and_bare_wsgi(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "in-process,bare-wsgi",
+         "--workloads", "row1-c1,rows1000-c4", "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Medians" in done.stdout and "Targets" in done.stdout
+
+    doc = json.loads(out.read_text())
+    assert {"settings", "machine", "stacks", "runs", "medians", "ratios", "targets",
+            "failed", "notes"} <= set(doc)
+    assert doc["failed"] == []
+    assert {s["status"] for s in doc["stacks"].values()} == {"ran"}
+    load = {f"{w}.{m}" for w in ("row1-c1", "rows1000-c4") for m in ("p50_ms", "p99_ms", "rps")}
+    assert load <= set(doc["medians"]["in-process"])
+    server = load | {"cold.start_s", "cold.ping_s", "cold.gap_s", "memory.rss_mib"}
+    assert server <= set(doc["medians"]["bare-wsgi"])
+    assert "rows1000-c4.p50_ms" in doc["ratios"]["over_in_process"]["bare-wsgi"]
+    assert all({"target", "value", "goal", "met"} <= set(t) for t in doc["targets"])

@@ -1,0 +1,56 @@
+"""Helpers for tests that run docker: the engine's absence as a skip (or, in CI, a failure),
+and ``docker`` / ``docker run`` as captured subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+from serving_support import ping
+
+EXAMPLE_IMAGE = "byoc-test/decision-trees:latest"
+NON_ROOT_IMAGE = "byoc-test/decision-trees:non-root"
+#: SageMaker's port; the containers use the host's network, so tests serve one at a time.
+SERVING_PORT = 8080
+
+
+def docker_unavailable(reason: str) -> NoReturn:
+    """Skip; but under BYOC_REQUIRE_DOCKER=1 (CI) fail: a suite that silently skips its image
+    tests proves nothing."""
+    if os.environ.get("BYOC_REQUIRE_DOCKER") == "1":
+        pytest.fail(f"BYOC_REQUIRE_DOCKER=1, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def docker(*args: str, timeout: float = 120, check: bool = True
+           ) -> subprocess.CompletedProcess[str]:
+    """``docker ARGS``, captured."""
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return result
+
+
+def run_in_image(image: str, opt_ml: Path, *args: str, network: str = "host",
+                 timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``docker run --rm IMAGE ARGS`` with ``opt_ml`` mounted as /opt/ml, as SageMaker runs
+    the container."""
+    return docker("run", "--rm", "--network", network, "-v", f"{opt_ml}:/opt/ml", image,
+                  *args, timeout=timeout, check=False)
+
+
+def wait_until_serving(running: Callable[[], bool], logs: Callable[[], str],
+                       timeout: float = 120) -> None:
+    """Until /ping on the serving port answers 200; fails when the server stops first."""
+    deadline = time.monotonic() + timeout
+    while ping(SERVING_PORT) != 200:
+        if not running():
+            raise AssertionError(f"the server stopped before it was ready:\n{logs()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"/ping not 200 within {timeout} s:\n{logs()}")
+        time.sleep(0.2)

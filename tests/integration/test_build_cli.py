@@ -1,0 +1,69 @@
+"""``byoc build`` as a subprocess: arguments and inputs it refuses before docker runs, and
+the one Dockerfile it builds with. (Building the example is in docker_fixtures.)"""
+
+from __future__ import annotations
+
+import zipfile
+
+from conftest import EXAMPLE_DIR, REPO, run_byoc
+
+from byoc_toolkit.container.build_context import dockerfile
+
+pytest_plugins = ["integration.docker_fixtures"]
+
+
+def build(*args, **kwargs):
+    return run_byoc("build", *args, **kwargs)
+
+
+def assert_one_line_error(result, message):
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"Error: {message}"
+
+
+def test_build_needs_a_tag():
+    result = build(str(EXAMPLE_DIR))
+
+    assert result.returncode == 2
+    assert "Missing option '--tag'" in result.stderr
+
+
+def test_build_refuses_a_missing_code_dir(tmp_path):
+    result = build(str(tmp_path / "nowhere"), "--tag", "x")
+
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+
+
+def test_build_asks_for_the_program_when_it_cannot_tell(tmp_path):
+    for name in ("one.py", "two.py"):
+        (tmp_path / name).write_text("import byoc_toolkit\n")
+
+    result = build(str(tmp_path), "--tag", "x")
+
+    assert_one_line_error(result, f"cannot tell which file in {tmp_path} is the program "
+                                  "(files importing byoc_toolkit: one.py, two.py); "
+                                  "pass --program")
+
+
+def test_build_refuses_a_program_that_is_not_there():
+    result = build(str(EXAMPLE_DIR), "--tag", "x", "--program", "nope.py")
+
+    assert_one_line_error(result, f"program 'nope.py' is not a file in {EXAMPLE_DIR}")
+
+
+def test_build_without_docker_says_so():
+    result = build(str(EXAMPLE_DIR), "--tag", "x", env={"PATH": "/nonexistent"})
+
+    assert_one_line_error(result, "docker not found on PATH: install Docker and start "
+                                  "its engine")
+
+
+def test_there_is_one_dockerfile():
+    assert (REPO / "docker" / "Dockerfile").resolve() == dockerfile()
+
+
+def test_the_wheel_ships_the_dockerfile(toolkit_wheel):
+    # byoc build from a pip install needs it: setup.cfg's [options.package_data].
+    with zipfile.ZipFile(toolkit_wheel) as wheel:
+        assert "byoc_toolkit/container/Dockerfile" in wheel.namelist()

@@ -1,0 +1,49 @@
+"""The example image served as SageMaker runs it: ``docker run IMAGE serve`` on a trained
+model, /ping and /invocations on port 8080, and ``docker stop`` ending it cleanly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import PAYLOAD_CSV
+from serving_support import invoke
+
+from integration.docker_support import SERVING_PORT, docker, wait_until_serving
+
+pytestmark = pytest.mark.docker
+pytest_plugins = ["integration.docker_fixtures"]
+
+SPECIES = {"setosa", "versicolor", "virginica"}
+
+
+def _wait_until_serving(container: str) -> None:
+    wait_until_serving(
+        lambda: docker("inspect", "--format", "{{.State.Running}}", container
+                       ).stdout.strip() == "true",
+        lambda: docker("logs", container, check=False).stderr[-4000:])
+
+
+def test_serve_predicts_the_payload_as_csv(served_container):
+    _wait_until_serving(served_container)
+
+    reply = invoke(SERVING_PORT, PAYLOAD_CSV.read_bytes())
+
+    assert reply.status == 200, reply.body
+    assert reply.headers["content-type"].startswith("text/csv")
+    predictions = reply.body.decode().splitlines()
+    assert len(predictions) == 29
+    assert set(predictions) <= SPECIES
+
+
+def test_docker_stop_ends_serve_within_30_seconds(served_container):
+    _wait_until_serving(served_container)
+
+    started = time.monotonic()
+    docker("stop", "--time", "30", served_container, timeout=60)
+    elapsed = time.monotonic() - started
+
+    # docker stop sends SIGKILL (exit code 137) when SIGTERM did not end the server in time.
+    exit_code = docker("inspect", "--format", "{{.State.ExitCode}}", served_container)
+    assert exit_code.stdout.strip() != "137"
+    assert elapsed < 30

@@ -1,0 +1,90 @@
+"""``byoc local train|serve|invoke`` without Docker: the same predictions as in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tarfile
+
+import joblib
+import numpy as np
+from conftest import BYOC, EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, run_byoc
+from serving_support import free_port, ping
+
+TRAINING_DATA = EXAMPLE_TEST_DIR / "input" / "data" / "training"
+
+
+def test_local_train_serve_invoke_give_the_in_process_predictions(tmp_path):
+    output = tmp_path / "job"
+    trained = run_byoc("local", "train", "--program", str(EXAMPLE_PROGRAM),
+                       "--hp", "max_leaf_nodes=3", "--channel", f"training={TRAINING_DATA}",
+                       "--output", str(output), "--job-name", "local-test")
+    assert trained.returncode == 0, trained.stderr
+    artifact = output / "model.tar.gz"
+    assert trained.stdout.strip() == str(artifact)
+    config = output / "hosts/algo-1/opt_ml/input/config"
+    assert json.loads((config / "hyperparameters.json").read_text()) == {"max_leaf_nodes": "3"}
+    with tarfile.open(artifact) as tar:
+        assert tar.getnames() == ["model.joblib"]
+        tar.extractall(tmp_path / "model", filter="data")
+    model = joblib.load(tmp_path / "model" / "model.joblib")
+    assert model.get_params()["max_leaf_nodes"] == 3
+    want = "".join(f"{label}\n" for label in model.predict(
+        np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)))
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAGEMAKER_", "BYOC_"))}
+    server = subprocess.Popen([BYOC, "local", "serve", "--program", str(EXAMPLE_PROGRAM),
+                               "--model", str(artifact), "--port", str(port),
+                               "--env", "SAGEMAKER_MODEL_SERVER_WORKERS=1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            assert server.poll() is None, server.stderr.read().decode()
+            if ping(port) == 200:
+                break
+            subprocess.run(["sleep", "0.05"])
+        invoked = run_byoc("local", "invoke", str(PAYLOAD_CSV), "--port", str(port))
+        assert invoked.returncode == 0, invoked.stderr
+        assert invoked.stdout == want
+        as_json = run_byoc("local", "invoke", str(PAYLOAD_CSV), "--port", str(port),
+                           "--accept", "application/json")
+        assert json.loads(as_json.stdout) == want.split()
+        refused = run_byoc("local", "invoke", "-", "--port", str(port), input="a,b,c,d\n")
+        assert refused.returncode == 1
+        assert "HTTP 400: row 1, field 1: 'a' is not a number" in refused.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(30) == 0
+
+
+def test_local_train_failure_is_reported_in_one_line(tmp_path):
+    result = run_byoc("local", "train", "--program", str(EXAMPLE_PROGRAM),
+                      "--hp", "max_leaf_nodes=many", "--channel", f"training={TRAINING_DATA}",
+                      "--output", str(tmp_path / "job"))
+    assert result.returncode == 1
+    assert ("Error: training failed (exit 2): max_leaf_nodes: expected int, got 'many'"
+            in result.stderr)
+    assert (tmp_path / "job" / "failure").read_text().startswith("max_leaf_nodes:")
+
+
+def test_two_hosts_train_at_once_and_share_one_artifact(tmp_path):
+    result = run_byoc("local", "train", "--program", str(EXAMPLE_PROGRAM),
+                      "--channel", f"training={TRAINING_DATA}", "--instance-count", "2",
+                      "--output", str(tmp_path / "job"))
+    assert result.returncode == 0, result.stderr
+    for rank, host in enumerate(["algo-1", "algo-2"]):
+        config = json.loads((tmp_path / "job/hosts" / host /
+                             "opt_ml/input/config/resourceconfig.json").read_text())
+        assert config["hosts"] == ["algo-1", "algo-2"]
+        assert config["hosts"].index(config["current_host"]) == rank
+    assert (tmp_path / "job" / "model.tar.gz").is_file()
+
+
+def test_bad_channel_is_a_usage_error(tmp_path):
+    result = run_byoc("local", "train", "--program", str(EXAMPLE_PROGRAM),
+                      "--channel", "training", "--output", str(tmp_path / "job"))
+    assert result.returncode == 2
+    assert "expected NAME=VALUE" in result.stderr

@@ -1,0 +1,89 @@
+"""``byoc push`` as a subprocess: the repository and the login come from moto's ECR in server
+mode; the image goes to a real local registry (moto's registry endpoint does not exist)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.request
+import uuid
+
+import pytest
+from conftest import run_byoc
+
+from integration.docker_support import docker
+
+pytestmark = pytest.mark.docker
+pytest_plugins = ["integration.docker_fixtures", "integration.moto_fixtures"]
+
+MANIFEST_TYPES = ("application/vnd.docker.distribution.manifest.v2+json, "
+                  "application/vnd.oci.image.manifest.v1+json")
+
+
+@pytest.fixture
+def push_env(aws_env, tmp_path):
+    """moto for AWS, and a docker config of the test's own, so the login stays out of ~."""
+    return {**aws_env, "DOCKER_CONFIG": str(tmp_path / "docker-config")}
+
+
+@pytest.fixture
+def repository():
+    return f"byoc-test/pushed-{uuid.uuid4().hex[:8]}"
+
+
+def push(image, repository, registry, env):
+    return run_byoc("push", image, "--repository", repository, "--registry", registry,
+                    env=env, timeout=600)
+
+
+def image_id(image):
+    return docker("image", "inspect", "--format", "{{.Id}}", image).stdout.strip()
+
+
+def registry_digest(registry, repository, tag):
+    request = urllib.request.Request(f"http://{registry}/v2/{repository}/manifests/{tag}",
+                                     headers={"Accept": MANIFEST_TYPES}, method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["Docker-Content-Digest"]
+
+
+def test_push_creates_the_repository_and_the_image_pulls_back_by_digest(
+        example_image, registry, repository, push_env, moto_client, tmp_path):
+    result = push(example_image, repository, registry, push_env)
+
+    assert result.returncode == 0, result.stderr
+    pushed = result.stdout.strip()
+    assert pushed.startswith(f"{registry}/{repository}@sha256:")
+    assert "created ECR repository" in result.stderr
+    moto_client("ecr").describe_repositories(repositoryNames=[repository])
+    # docker logged in with the password from moto's authorization token.
+    config = json.loads((tmp_path / "docker-config" / "config.json").read_text())
+    auths = config["auths"]
+    assert base64.b64decode(auths[registry]["auth"]).decode().startswith("AWS:")
+    assert registry_digest(registry, repository, "latest") == pushed.split("@")[1]
+
+    docker("rmi", f"{registry}/{repository}:latest")
+    docker("pull", pushed, timeout=300)
+    try:
+        assert image_id(pushed) == image_id(example_image)
+    finally:
+        docker("rmi", pushed, check=False)
+
+
+def test_push_reuses_an_existing_repository(example_image, registry, repository, push_env,
+                                            moto_client):
+    moto_client("ecr").create_repository(repositoryName=repository)
+
+    result = push(example_image, repository, registry, push_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "found ECR repository" in result.stderr
+    docker("rmi", f"{registry}/{repository}:latest", check=False)
+
+
+def test_push_of_a_missing_image_fails_before_aws(aws_env):
+    result = run_byoc("push", "byoc-test/no-such-image:latest", env=aws_env)
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Error: no local image byoc-test/no-such-image:latest; build it with byoc build")
