@@ -11,6 +11,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,3 +134,15 @@ def start_serve(program: Path, root: Path, extra_env: dict[str, str] | None = No
     process = subprocess.Popen([BYOC, "serve", "--program", str(program), *args], env=env,
                                stdout=log_file, stderr=subprocess.STDOUT)
     return ServeProcess(port, process, Path(log_file.name))
+
+
+@contextmanager
+def serving(program: Path, root: Path,
+            extra_env: dict[str, str] | None = None) -> Iterator[ServeProcess]:
+    """A ready ``byoc serve``, stopped with SIGTERM afterwards."""
+    serve = start_serve(program, root, extra_env)
+    try:
+        serve.wait_ready()
+        yield serve
+    finally:
+        serve.stop()

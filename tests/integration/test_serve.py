@@ -11,7 +11,7 @@ import joblib
 import numpy as np
 import pytest
 from conftest import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, PROGRAMS, run_byoc
-from serving_support import invoke, ping, request, start_serve
+from serving_support import invoke, ping, request, serving, start_serve
 
 pytestmark = pytest.mark.java
 
@@ -35,12 +35,8 @@ def expected(trained):
 
 @pytest.fixture(scope="module")
 def server(trained):
-    serve = start_serve(EXAMPLE_PROGRAM, trained)
-    try:
-        serve.wait_ready()
+    with serving(EXAMPLE_PROGRAM, trained) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 def lines(body: bytes) -> list[str]:
@@ -116,13 +112,9 @@ def test_errors_give_their_code_and_a_one_line_message_then_service_goes_on(
 
 @pytest.fixture(scope="module")
 def faulty_server(trained):
-    serve = start_serve(PROGRAMS / "faulty_predictor.py", trained,
-                        {"SAGEMAKER_MAX_PAYLOAD_IN_MB": "1"})
-    try:
-        serve.wait_ready()
+    with serving(PROGRAMS / "faulty_predictor.py", trained,
+                 {"SAGEMAKER_MAX_PAYLOAD_IN_MB": "1"}) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 def test_body_over_the_payload_limit_is_413(faulty_server, expected):
@@ -137,24 +129,16 @@ def test_body_over_the_payload_limit_is_413(faulty_server, expected):
 
 
 def test_model_predict_is_the_default(trained, expected):
-    serve = start_serve(PROGRAMS / "model_predict_only.py", trained)
-    try:
-        serve.wait_ready()
+    with serving(PROGRAMS / "model_predict_only.py", trained) as serve:
         reply = invoke(serve.port, PAYLOAD_CSV.read_bytes())
         assert reply.status == 200 and lines(reply.body) == expected[1]
-    finally:
-        serve.stop()
 
 
 def test_first_invocation_after_first_ping_succeeds_on_every_start(trained, expected):
     for _ in range(3):
-        serve = start_serve(EXAMPLE_PROGRAM, trained)
-        try:
-            serve.wait_ready()
+        with serving(EXAMPLE_PROGRAM, trained) as serve:
             reply = invoke(serve.port, PAYLOAD_CSV.read_bytes())
             assert reply.status == 200 and lines(reply.body) == expected[1]
-        finally:
-            serve.stop()
 
 
 def test_model_that_fails_to_load_exits_non_zero_and_never_pings_ok(trained):
@@ -184,10 +168,8 @@ def test_sigterm_stops_everything_within_30_seconds(trained):
 
 
 def test_batch_transform_gives_one_line_per_record(trained, expected):
-    serve = start_serve(EXAMPLE_PROGRAM, trained,
-                        {"SAGEMAKER_BATCH": "true", "SAGEMAKER_MAX_PAYLOAD_IN_MB": "20"})
-    try:
-        serve.wait_ready()
+    batch = {"SAGEMAKER_BATCH": "true", "SAGEMAKER_MAX_PAYLOAD_IN_MB": "20"}
+    with serving(EXAMPLE_PROGRAM, trained, batch) as serve:
         body = PAYLOAD_CSV.read_bytes() * 200
         reply = invoke(serve.port, body)
         assert reply.status == 200
@@ -196,8 +178,6 @@ def test_batch_transform_gives_one_line_per_record(trained, expected):
         reply = invoke(serve.port, rows, "application/jsonlines")
         assert reply.status == 200
         assert [json.loads(x) for x in lines(reply.body)] == expected[1]
-    finally:
-        serve.stop()
 
 
 def train_variant(root, max_leaf_nodes: int, target):
@@ -226,9 +206,7 @@ def test_multi_model_endpoint(tmp_path):
     want = {name: [str(x) for x in joblib.load(models / name / "model/model.joblib")
                    .predict(features)] for name in ("small", "large")}
     assert want["small"] != want["large"]
-    serve = start_serve(EXAMPLE_PROGRAM, root, {"SAGEMAKER_MULTI_MODEL": "true"})
-    try:
-        serve.wait_ready()
+    with serving(EXAMPLE_PROGRAM, root, {"SAGEMAKER_MULTI_MODEL": "true"}) as serve:
         for name in ("small", "large"):
             body = json.dumps({"model_name": name, "url": str(models / name / "model")})
             reply = request(serve.port, "POST", "/models", body.encode(),
@@ -256,8 +234,6 @@ def test_multi_model_endpoint(tmp_path):
         wait_unregistered(serve.port, "evil")
         still = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/large/invoke")
         assert still.status == 200 and lines(still.body) == want["large"]
-    finally:
-        serve.stop()
 
 
 def test_multi_model_load_out_of_memory_is_507_and_leaves_nothing_behind(tmp_path, trained):
@@ -265,10 +241,8 @@ def test_multi_model_load_out_of_memory_is_507_and_leaves_nothing_behind(tmp_pat
     shutil.copytree(trained / "model", models / "huge" / "model")
     (models / "huge" / "model" / "HUGE").write_text("")
     shutil.copytree(trained / "model", models / "fine" / "model")
-    serve = start_serve(PROGRAMS / "memory_hungry.py", tmp_path / "opt_ml",
-                        {"SAGEMAKER_MULTI_MODEL": "true"})
-    try:
-        serve.wait_ready()
+    with serving(PROGRAMS / "memory_hungry.py", tmp_path / "opt_ml",
+                 {"SAGEMAKER_MULTI_MODEL": "true"}) as serve:
 
         def load(name):
             body = json.dumps({"model_name": name, "url": str(models / name / "model")})
@@ -280,5 +254,3 @@ def test_multi_model_load_out_of_memory_is_507_and_leaves_nothing_behind(tmp_pat
         assert load("fine").status == 200
         reply = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/fine/invoke")
         assert reply.status == 200 and len(lines(reply.body)) == 29
-    finally:
-        serve.stop()
