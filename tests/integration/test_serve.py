@@ -254,3 +254,14 @@ def test_multi_model_load_out_of_memory_is_507_and_leaves_nothing_behind(tmp_pat
         assert load("fine").status == 200
         reply = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/fine/invoke")
         assert reply.status == 200 and len(lines(reply.body)) == 29
+
+
+def test_byoc_serve_killed_outright_takes_its_processes_with_it(trained):
+    serve = start_serve(EXAMPLE_PROGRAM, trained)
+    serve.wait_ready()
+    serve.process.kill()
+    serve.process.wait(10)
+    deadline = time.monotonic() + 20
+    while serve.leftovers():
+        assert time.monotonic() < deadline, serve.leftovers()
+        time.sleep(0.1)

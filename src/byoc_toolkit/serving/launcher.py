@@ -21,6 +21,7 @@ from pathlib import Path
 from ..contract import Paths
 from ..program import PROGRAM_ENV, resolve_program
 from . import mms_config
+from .libc import die_with_parent
 from .mms_config import SINGLE_MODEL_NAME, RunDir
 from .model_source import resolve_model_dir
 from .settings import ServingSettings
@@ -32,6 +33,9 @@ EXIT_BAD_INPUT = 2
 #: SageMaker sends SIGKILL 30 s after SIGTERM; stop well inside that.
 STOP_GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.02
+#: multi-model-server abandons a worker that has not started within 120 s and then opens its
+#: port without a model, so /ping would answer 200: give up before that happens.
+MODEL_LOAD_LIMIT_SECONDS = 110.0
 UNREGISTER_DELAY_SECONDS = 0.5
 
 
@@ -55,7 +59,8 @@ class Server:
     def start(self) -> None:
         command = mms_config.java_command(self.settings, self.run)
         # Its own session, so that one killpg reaches the JVM and every worker it started.
-        process = subprocess.Popen(command, env=self.env, start_new_session=True)
+        process = subprocess.Popen(command, env=self.env, start_new_session=True,
+                                   preexec_fn=die_with_parent)
         self.java_pid = process.pid
 
     def reap(self) -> None:
@@ -77,7 +82,8 @@ class Server:
     def wait_ready(self) -> bool:
         """True once /ping answers 200 and (single model) the model reported it loaded."""
         status = StartupStatus(self.run.status)
-        deadline = time.monotonic() + self.settings.startup_timeout_seconds
+        started = time.monotonic()
+        deadline = started + self.settings.startup_timeout_seconds
         while not self.stop_requested:
             self.reap()
             if not self.java_alive:
@@ -90,6 +96,10 @@ class Server:
                     return False
                 if reported is not None and self._ping_ok():
                     return True
+                if reported is None and time.monotonic() - started > MODEL_LOAD_LIMIT_SECONDS:
+                    log(f"the model is still loading after {MODEL_LOAD_LIMIT_SECONDS:g} s; "
+                        "multi-model-server gives a worker 120 s to start; stopping")
+                    return False
             elif self._ping_ok():
                 return True
             if time.monotonic() > deadline:

@@ -142,18 +142,43 @@ def mms_home() -> Path:
     return Path(next(iter(spec.submodule_search_locations))).parent
 
 
+def heap_megabytes(settings: ServingSettings) -> int:
+    """Enough heap for every worker's request and response in flight twice over, plus the
+    frontend itself; at most a quarter of the machine's memory."""
+    request_cap = 2 * settings.max_payload_bytes  # as max_request_size above
+    wanted = 128 + 2 * request_cap * (settings.workers + 2) // MIB
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MIB
+    return max(128, min(wanted, physical // 4))
+
+
+def jvm_options(settings: ServingSettings) -> list[str]:
+    """The frontend's JVM flags; SAGEMAKER_MODEL_SERVER_VMARGS come last and win."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        # The JVM's own count can be one under container CPU shares; Netty sizes its
+        # thread pools from it.
+        f"-XX:ActiveProcessorCount={cpus}",
+        # The defaults (G1, a quarter of RAM as heap) let the frontend grow to several
+        # hundred MiB after a few large bodies; measured in bench/ (README, Performance).
+        "-XX:+UseSerialGC",
+        "-Xms32m",
+        f"-Xmx{heap_megabytes(settings)}m",
+        "-XX:MinHeapFreeRatio=10",
+        "-XX:MaxHeapFreeRatio=30",
+        # Netty's pooled arenas keep 16 MiB chunks per thread after one large body.
+        "-Dio.netty.allocator.type=unpooled",
+        *settings.jvm_options,
+    ]
+
+
 def java_command(settings: ServingSettings, run: RunDir) -> list[str]:
     home = mms_home()
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
         java_executable(),
         f"-Dmodel_server_home={home}",
         f"-Djava.io.tmpdir={run.tmp}",
         f"-Dlog4j.configurationFile=file://{run.log_config}",
-        # The JVM's own count can be one under container CPU shares; Netty sizes its
-        # thread pools from it.
-        f"-XX:ActiveProcessorCount={cpus}",
-        *settings.jvm_options,
+        *jvm_options(settings),
         "-cp", f"{home}/mms/frontend/*",
         MMS_MAIN_CLASS,
         "--python", worker_executable(),

@@ -22,14 +22,15 @@ from pathlib import Path
 
 from ..contract import Paths
 from ..program import load_program
+from . import codecs
 from . import mms_protocol as protocol
 from .inference import InferenceApp
+from .libc import die_with_parent, release_free_memory
 from .settings import ServingSettings
 from .startup_status import FAILED, READY, STATUS_DIR_ENV, StartupStatus
 
 MMS_WORKER_SCRIPT = "model_service_worker.py"
-#: multi-model-server abandons a worker that has not said "started" within 2 minutes.
-MMS_START_LIMIT_SECONDS = 120
+LARGE_BODY_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class WorkerServer:
         self.status = status
 
     def run(self) -> None:
+        die_with_parent()  # the JVM
         app = self._load()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         if os.path.exists(self.sock_name):
@@ -112,6 +114,7 @@ class WorkerServer:
         try:
             self._check_model_path()
             app = InferenceApp.setup(load_program(None), self.model_path, self.settings)
+            codecs.preload()
         except BaseException as exc:  # noqa: BLE001 - whatever it is, the launcher must know
             details = traceback.format_exc()
             sys.stderr.write(f"byoc: model {self.model_name!r} failed to load\n{details}")
@@ -172,6 +175,8 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
                 responses = [app.handle(r) for r in requests]
                 connection.sendall(protocol.encode_predict_reply(
                     [r.request_id for r in requests], responses))
+                if sum(len(r.body) for r in requests) >= LARGE_BODY_BYTES:
+                    release_free_memory()
             elif command == protocol.LOAD:
                 load = protocol.read_load(stream)
                 if isinstance(app, LoadFailure):

@@ -210,3 +210,19 @@ def test_encode_rejects_what_csv_cannot_hold(prediction, message):
     with pytest.raises(ModelError) as caught:
         encode(prediction, "text/csv")
     assert caught.value.message == message and caught.value.status == 500
+
+
+LARGE = 1 << 20  # csv_codec reads bodies this large with pandas' parser first
+
+
+def test_large_bodies_read_exactly_and_fall_back_on_anything_irregular():
+    expected = np.random.default_rng(2).normal(size=(30_000, 4)) * 1e3
+    body = "\n".join(",".join(repr(v) for v in row) for row in expected.tolist()).encode()
+    assert len(body) >= LARGE
+    assert np.array_equal(numbers(body), expected)
+    padded = wide(LARGE // 13)
+    assert bad_request(padded + b"1,2\n") == (
+        f"row {LARGE // 13 + 1} has 2 fields, expected 4")
+    assert "'NA' is not a number" in bad_request(padded + b"1,NA,3,4\n")
+    holes = numbers(padded + b"1,,3,4\n")
+    assert np.isnan(holes[-1, 1]) and holes.shape == (LARGE // 13 + 1, 4)

@@ -18,7 +18,7 @@ from ..media_types import MediaType
 from .kinds import DataKind
 
 __all__ = ["REQUEST_TYPES", "RESPONSE_TYPES", "DataKind", "count_records", "decode",
-           "encode", "encode_record_count"]
+           "encode", "encode_record_count", "preload"]
 
 REQUEST_TYPES = ("text/csv", "application/json", "application/jsonlines", "application/x-npy",
                  "application/x-npz")
@@ -99,6 +99,14 @@ def encode_record_count(prediction: Any) -> int:
     if isinstance(shape, tuple):
         return shape[0] if shape else 1
     return 1
+
+
+def preload() -> None:
+    """Import every codec now (a server does it once, before it forks its workers, so that
+    no first request pays for an import)."""
+    for table in (_DECODERS, _ENCODERS, _COUNTERS):
+        for spec in table.values():
+            _function(spec)
 
 
 def _function(spec: str) -> Callable[..., Any]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import BadRequest, ModelError, ServingError, count_of, excerpt
 from ..media_types import MediaType
-from .frames import frame_from_csv, is_frame, is_series
+from .frames import floats_from_large_csv, frame_from_csv, is_frame, is_series
 from .kinds import DataKind
 from .text import ASCII_WHITESPACE, NO_RECORDS, ascii_bytes, count_nonblank, decode_text
 
@@ -25,7 +25,10 @@ _LOADTXT = {"delimiter": ",", "comments": None, "ndmin": 2, "dtype": np.float64}
 # Below about 200 bytes float() on split bytes beats np.loadtxt's set-up (measured 1.0 us
 # against 2.2 us for one row of four numbers); above, loadtxt's C parser wins.
 _SMALL_BODY = 128
+# Batch-transform sizes: pandas' parser (a dependency already) is 2-3 times as fast.
+_LARGE_BODY = 1 << 20
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_BLANKS = " \t\x0b\x0c"
 _NOT_SCALAR = (list, tuple, dict, set, frozenset, bytes, bytearray, np.ndarray)
 
 
@@ -80,6 +83,10 @@ def _numbers(body: bytes, media_type: MediaType) -> np.ndarray:
             if len(data) < _SMALL_BODY:
                 return np.array([[float(field) for field in line.split(b",")]
                                  for line in data.splitlines() if line], dtype=np.float64)
+            if len(data) >= _LARGE_BODY:
+                array = floats_from_large_csv(data)
+                if array is not None:
+                    return array
             return np.loadtxt(io.BytesIO(data), **_LOADTXT)
         except ValueError:
             pass  # the exact message, or quoted or empty fields: read it again the slow way
@@ -156,9 +163,20 @@ def _join_plain(values: list, ndim: int) -> str | None:
         return None
     commas = sum(map(len, values)) - len(values) if ndim == 2 else 0
     if (text.count(",") != commas or text.count("\n") != len(lines) - 1 or '"' in text
-            or "\r" in text or not all(map(str.strip, lines))):
+            or "\r" in text or _has_blank_line(text, lines)):
         return None
     return text
+
+
+def _has_blank_line(text: str, lines: list[str]) -> bool:
+    """Whether a line is empty or only blanks (it would read back as no record at all).
+    Lines are stripped one by one only when the text holds a blank at all: one-character
+    searches are fast, multi-character ones measured ten times slower on 2 MB."""
+    if not all(lines):
+        return True
+    if any(blank in text for blank in _BLANKS):
+        return not all(map(str.strip, lines))
+    return False
 
 
 def _line(value: Any, row: int) -> str:
