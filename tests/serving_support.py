@@ -5,9 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,18 +17,9 @@ from pathlib import Path
 import psutil
 from conftest import BYOC
 
+from bench.processes import free_port
 
-def free_port() -> int:
-    """A free port below 32767 (multi-model-server's limit, under Linux's ephemeral range)."""
-    for _ in range(100):
-        port = random.randint(20000, 32000)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 20000 and 32000")
+__all__ = ["free_port"]
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Smoke test of the benchmark harness (bench/): the in-process floor and bare-wsgi, ~1 s each.
+"""Smoke test of the benchmark harness (bench/): the in-process floor, bare-wsgi and byoc.
 
 It checks that the harness runs end to end and writes a complete JSON document; it asserts no
 timings. It needs bench/.venv and wrk, which `bench/run --setup-only` creates and installs.
@@ -28,7 +28,7 @@ pytestmark = [
 def test_harness_measures_in_process_and_bare_wsgi(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
-        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "in-process,bare-wsgi",
+        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "in-process,bare-wsgi,byoc",
          "--workloads", "row1-c1,rows1000-c4", "--output", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
