@@ -60,6 +60,7 @@ class Channel:
         return False if self.is_pipe else not self.files()
 
     def pipe_path(self, epoch: int) -> Path:
+        """Pipe mode: the FIFO SageMaker creates for one epoch, beside the channel's dir."""
         return self.path.parent / f"{self.name}_{epoch}"
 
     def open_epoch(self, epoch: int = 0, timeout: float = 60.0) -> BinaryIO:

@@ -95,10 +95,6 @@ class Paths:
         """File and FastFile mode: the directory that holds the channel's files."""
         return self.input_data_dir / channel
 
-    def pipe_path(self, channel: str, epoch: int) -> Path:
-        """Pipe mode: the FIFO SageMaker creates for one epoch of a channel."""
-        return self.input_data_dir / f"{channel}_{epoch}"
-
     @classmethod
     def from_env(cls, root: str | os.PathLike[str] | None = None,
                  environ: Mapping[str, str] | None = None) -> Paths:

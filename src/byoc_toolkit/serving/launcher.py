@@ -8,6 +8,7 @@ the server dies; 2 when the settings or the program are unusable.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -225,10 +226,4 @@ def serve(program: str | None, root: str | None, model: str | None,
         return EXIT_FAILED
     finally:
         server.stop()
-        _remove_tree(run.root)
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(run.root, ignore_errors=True)

@@ -26,14 +26,9 @@ class ServingSettings:
     max_payload_bytes: int = 6 * MIB
     default_accept: str | None = None
     batch: bool = False
-    batch_strategy: str | None = None
-    max_concurrent_transforms: int | None = None
     multi_model: bool = False
     #: How long ``byoc serve`` waits for the model to load before giving up.
     startup_timeout_seconds: float = 600.0
-    #: multi-model-server's server-side batching: up to this many queued requests per call.
-    server_batch_size: int = 1
-    max_batch_delay_ms: int = 0
     access_log: bool = False
     #: Extra JVM flags for the frontend (SAGEMAKER_MODEL_SERVER_VMARGS).
     jvm_options: tuple[str, ...] = ()
@@ -53,18 +48,14 @@ class ServingSettings:
             max_payload_bytes=_int(env, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, maximum=100) * MIB,
             default_accept=env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
             batch=_bool(env, "SAGEMAKER_BATCH", False),
-            batch_strategy=env.get("SAGEMAKER_BATCH_STRATEGY") or None,
-            max_concurrent_transforms=_int(env, "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", None),
             multi_model=multi_model,
             startup_timeout_seconds=float(_int(env, "SAGEMAKER_STARTUP_TIMEOUT", 600)),
-            server_batch_size=_int(env, "BYOC_SERVER_BATCH_SIZE", 1, maximum=1000),
-            max_batch_delay_ms=_int(env, "BYOC_MAX_BATCH_DELAY_MS", 0, minimum=0),
             access_log=_bool(env, "BYOC_ACCESS_LOG", False),
             jvm_options=tuple(env.get("SAGEMAKER_MODEL_SERVER_VMARGS", "").split()),
         )
 
 
-def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int = 1,
+def _int(env: Mapping[str, str], name: str, default: int | None, *,
          maximum: int | None = None) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
@@ -73,8 +64,8 @@ def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum else f"at least {minimum}"
+    if value < 1 or (maximum is not None and value > maximum):
+        bounds = f"between 1 and {maximum}" if maximum else "at least 1"
         raise SettingsError(f"{name}: expected an integer {bounds}, got {value}")
     return value
 
