@@ -9,6 +9,7 @@ import time
 
 import joblib
 import numpy as np
+import psutil
 import pytest
 from conftest import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, PROGRAMS, run_byoc
 from serving_support import invoke, ping, request, serving, start_serve
@@ -265,3 +266,49 @@ def test_byoc_serve_killed_outright_takes_its_processes_with_it(trained):
     while serve.leftovers():
         assert time.monotonic() < deadline, serve.leftovers()
         time.sleep(0.1)
+
+
+def test_timeout_is_in_seconds_and_keeps_the_worker(trained, expected):
+    limit = {"SAGEMAKER_MODEL_SERVER_TIMEOUT": "1", "SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
+    with serving(PROGRAMS / "slow_predictor.py", trained, limit) as serve:
+        assert invoke(serve.port, b"-0.3,3.5,1.4,0.2\n").status == 200
+        workers = worker_pids(serve)
+        started = time.monotonic()
+        slow = invoke(serve.port, b"-5,3.5,1.4,0.2\n")
+        assert slow.status == 504 and time.monotonic() - started < 3
+        assert slow.json()["error"] == (
+            "the request took longer than 1 s (SAGEMAKER_MODEL_SERVER_TIMEOUT)")
+        after = invoke(serve.port, PAYLOAD_CSV.read_bytes())
+        assert after.status == 200 and lines(after.body) == expected[1]
+        assert worker_pids(serve) == workers  # the same worker answered: none was restarted
+
+
+def worker_pids(serve) -> set[int]:
+    return {p.pid for p in psutil.Process(serve.process.pid).children(recursive=True)
+            if "byoc-mms-worker" in " ".join(p.cmdline())}
+
+
+def test_custom_codecs_and_default_accept(trained, expected):
+    labels = expected[1]
+    env = {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "application/json"}
+    with serving(PROGRAMS / "custom_codecs.py", trained, env) as serve:
+        plain = "".join(" ".join(map(str, row)) + "\n" for row in expected[0].tolist())
+        counted = invoke(serve.port, plain.encode(), "text/plain",
+                         "application/x-species-count")
+        assert counted.status == 200
+        assert counted.json() == {name: labels.count(name) for name in set(labels)}
+        shouted = invoke(serve.port, PAYLOAD_CSV.read_bytes(), accept="text/csv")
+        assert lines(shouted.body) == [label.upper() for label in labels]
+        for accept in (None, "*/*"):
+            default = invoke(serve.port, PAYLOAD_CSV.read_bytes(), accept=accept)
+            assert default.headers["content-type"].startswith("application/json")
+            assert default.json() == labels
+        refused = invoke(serve.port, b"1 2", "text/markdown")
+        assert refused.status == 415 and "text/plain" in refused.json()["error"]
+
+
+def test_management_api_is_not_on_the_serving_port(server):
+    assert request(server.port, "GET", "/models").status == 404
+    registered = request(server.port, "POST", "/models", b'{"model_name": "x", "url": "/"}',
+                         {"Content-Type": "application/json"})
+    assert registered.status in (404, 405)

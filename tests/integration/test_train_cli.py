@@ -321,3 +321,17 @@ def test_checkpoint_dir_from_checkpointconfig(tmp_path):
 def test_help_describes_exit_codes():
     result = subprocess.run([BYOC, "train", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "output/failure" in result.stdout
+
+
+def test_a_saver_writes_the_returned_model_its_own_way(tmp_path):
+    program = tmp_path / "own_format.py"
+    program.write_text(
+        "from byoc_toolkit import train_fn\n\n"
+        "def save(model, model_dir):\n"
+        "    (model_dir / 'weights.txt').write_text(repr(model))\n\n"
+        "@train_fn(saver=save)\ndef train():\n    return [1, 2, 3]\n")
+    root = tmp_path / "root"
+    result = run_byoc("train", "--program", str(program), root=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "model" / "weights.txt").read_text() == "[1, 2, 3]"
+    assert not (root / "model" / "model.joblib").exists()

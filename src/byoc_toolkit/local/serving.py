@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -22,5 +23,12 @@ def serve_in_container(image: str, model: Path, port: int, env: Mapping[str, str
                 "--env", f"SAGEMAKER_BIND_TO_PORT={port}"]
         for name, value in env.items():
             args += ["--env", f"{name}={value}"]
-        # docker's client passes SIGINT and SIGTERM on to byoc serve in the container.
-        return subprocess.call([*args, image, "serve"])
+        process = subprocess.Popen([*args, image, "serve"])
+
+        # docker's client passes the signal on to byoc serve in the container, which stops.
+        def forward(signum: int, frame: object) -> None:
+            process.send_signal(signum)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, forward)
+        return process.wait()

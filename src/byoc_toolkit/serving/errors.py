@@ -61,6 +61,12 @@ class ModelError(ServingError):
     status = 500
 
 
+class RequestTimedOut(ServingError):
+    """504: handling the request took longer than SAGEMAKER_MODEL_SERVER_TIMEOUT."""
+
+    status = 504
+
+
 def excerpt(value: str | bytes, limit: int = 40) -> str:
     """``value`` quoted for a message, cut to ``limit`` characters: ``'abc'``, ``'abcd…'``."""
     if isinstance(value, (bytes, bytearray)):

@@ -93,7 +93,8 @@ class Server:
             if self.single_model:
                 reported = status.read(SINGLE_MODEL_NAME)
                 if reported is not None and reported[0] == FAILED:
-                    log("the model failed to load (traceback above); stopping")
+                    print(reported[1], file=sys.stderr, flush=True)
+                    log("stopping: the model failed to load")
                     return False
                 if reported is not None and self._ping_ok():
                     return True

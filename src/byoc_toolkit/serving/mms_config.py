@@ -20,6 +20,7 @@ WORKER_HANDLER = "byoc_toolkit.serving.mms_worker:handle"
 WORKER_EXECUTABLE = "byoc-mms-worker"
 #: Responses may be larger than requests (batch transform with probabilities).
 MAX_RESPONSE_BYTES = 100 * MIB
+FRONTEND_TIMEOUT_MARGIN = 5
 
 
 class JavaNotFound(FileNotFoundError):
@@ -73,7 +74,9 @@ def properties(settings: ServingSettings, run: RunDir, model_dir: Path | None) -
         "default_workers_per_model": settings.workers,
         "preload_model": "true",
         "decode_input_request": "false",
-        "default_response_timeout_seconds": settings.timeout_seconds,
+        # The worker answers 504 at the limit itself; the frontend's limit is the fallback
+        # for a worker stuck where no signal reaches Python.
+        "default_response_timeout_seconds": settings.timeout_seconds + FRONTEND_TIMEOUT_MARGIN,
         "unregister_model_timeout": settings.timeout_seconds,
         # The worker refuses bodies over the limit with a JSON message; the frontend's own
         # 413 (for bodies too large to pass on at all) has an empty body.

@@ -24,6 +24,8 @@ from ..contract import Paths
 from ..program import load_program
 from . import codecs
 from . import mms_protocol as protocol
+from .deadline import Deadline
+from .errors import RequestTimedOut
 from .inference import InferenceApp
 from .libc import die_with_parent, release_free_memory
 from .settings import ServingSettings
@@ -105,7 +107,7 @@ class WorkerServer:
             connection, _ = listener.accept()
             if os.fork() == 0:
                 listener.close()
-                _serve_child(connection, app, self.tmp_dir)
+                _serve_child(connection, app, self.tmp_dir, self.settings)
             connection.close()
 
     def _load(self) -> InferenceApp | LoadFailure:
@@ -116,18 +118,19 @@ class WorkerServer:
             app = InferenceApp.setup(load_program(None), self.model_path, self.settings)
             codecs.preload()
         except BaseException as exc:  # noqa: BLE001 - whatever it is, the launcher must know
-            details = traceback.format_exc()
-            sys.stderr.write(f"byoc: model {self.model_name!r} failed to load\n{details}")
-            sys.stderr.flush()
+            details = f"byoc: model {self.model_name!r} failed to load\n{traceback.format_exc()}"
             if self.settings.multi_model:
-                # Answering the frontend's load commands with the error makes it fail the
-                # /models request at once; ``byoc serve`` then unregisters the model.
+                # The frontend logs this; answering its load commands with the error makes
+                # it fail the /models request at once, and ``byoc serve`` then unregisters it.
+                sys.stderr.write(details)
+                sys.stderr.flush()
                 status = 507 if isinstance(exc, MemoryError) else 500
                 return LoadFailure(status, f"{type(exc).__name__}: {exc}", self.model_name,
                                    self.status, details)
+            # ``byoc serve`` prints the traceback: the frontend may be stopped before it logs
+            # this process's output. Exiting would let the frontend go on without a model
+            # and answer /ping with 200, so wait for ``byoc serve`` to stop everything.
             self.status.report(self.model_name, FAILED, details)
-            # Exiting would let the frontend go on without a model and answer /ping with
-            # 200; wait for ``byoc serve`` to take everything down instead.
             while True:
                 signal.pause()
         elapsed = time.monotonic() - started
@@ -160,11 +163,12 @@ def _reap_children(signum: int, frame: object) -> None:
 
 
 def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
-                 tmp_dir: Path) -> None:
+                 tmp_dir: Path, settings: ServingSettings) -> None:
     """One MMS worker: answer the frontend on ``connection`` until it hangs up."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     stream = connection.makefile("rb", buffering=1 << 16)
+    deadline = Deadline(settings.timeout_seconds)
     fifos: list[str] = []
     code = 0
     try:
@@ -172,7 +176,7 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
             command = protocol.read_command(stream)
             if command == protocol.PREDICT:
                 requests = protocol.read_inference(stream)
-                responses = [app.handle(r) for r in requests]
+                responses = [_handle_within(deadline, app, r) for r in requests]
                 connection.sendall(protocol.encode_predict_reply(
                     [r.request_id for r in requests], responses))
                 if sum(len(r.body) for r in requests) >= LARGE_BODY_BYTES:
@@ -188,8 +192,8 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
                 _redirect_output(fifos)
             else:
                 raise protocol.FrontendClosed(f"unknown command {command!r}")
-    except protocol.FrontendClosed:
-        pass
+    except (protocol.FrontendClosed, BrokenPipeError, ConnectionResetError):
+        pass  # the frontend hung up: a scale-down, an unload, its own timeout or shutdown
     except BaseException:  # noqa: BLE001 - report, then let the frontend restart the worker
         traceback.print_exc()
         code = 1
@@ -202,6 +206,15 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _handle_within(deadline: Deadline, app: InferenceApp,
+                   request: protocol.InferenceRequest) -> protocol.InferenceResponse:
+    try:
+        with deadline:
+            return app.handle(request)
+    except RequestTimedOut as exc:
+        return protocol.InferenceResponse(exc.status, "application/json", exc.to_json())
 
 
 def _make_log_fifos(tmp_dir: Path, descriptor: str) -> list[str]:

@@ -1,0 +1,52 @@
+"""``byoc local train|serve --image``: the same lifecycle through the example's image."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tarfile
+import time
+
+import joblib
+import numpy as np
+import pytest
+from conftest import BYOC, EXAMPLE_TEST_DIR, PAYLOAD_CSV, run_byoc
+from serving_support import ping
+
+from integration.docker_support import SERVING_PORT
+
+pytestmark = pytest.mark.docker
+pytest_plugins = ["integration.docker_fixtures"]
+
+
+def test_local_train_and_serve_in_the_image(example_image, tmp_path):
+    output = tmp_path / "job"
+    trained = run_byoc("local", "train", "--image", example_image, "--hp", "max_leaf_nodes=4",
+                       "--channel", f"training={EXAMPLE_TEST_DIR / 'input/data/training'}",
+                       "--output", str(output), timeout=300)
+    assert trained.returncode == 0, trained.stderr
+    artifact = output / "model.tar.gz"
+    with tarfile.open(artifact) as tar:
+        tar.extractall(tmp_path / "model", filter="data")
+    model = joblib.load(tmp_path / "model" / "model.joblib")
+    assert model.get_params()["max_leaf_nodes"] == 4
+    want = "".join(f"{label}\n" for label in model.predict(
+        np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAGEMAKER_", "BYOC_"))}
+    server = subprocess.Popen([BYOC, "local", "serve", "--image", example_image,
+                               "--model", str(artifact), "--port", str(SERVING_PORT)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while ping(SERVING_PORT) != 200:
+            assert server.poll() is None, server.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the container did not become ready"
+            time.sleep(0.1)
+        invoked = run_byoc("local", "invoke", str(PAYLOAD_CSV), "--port", str(SERVING_PORT))
+        assert invoked.returncode == 0, invoked.stderr
+        assert invoked.stdout == want
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(60) == 0
