@@ -74,6 +74,8 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 class WorkerServer:
+    """One model's process: loads it, then forks a worker per frontend connection."""
+
     def __init__(self, sock_name: str, model_name: str, model_path: Path, tmp_dir: Path):
         self.sock_name = sock_name
         self.model_name = model_name
@@ -99,7 +101,7 @@ class WorkerServer:
         gc.freeze()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGCHLD, _reap_children)
-        if isinstance(app, InferenceApp) and not self.settings.multi_model:
+        if not self.settings.multi_model:
             self.status.report(self.model_name, READY)
         print(f"[PID] {os.getpid()}", flush=True)
         print("MMS worker started.", flush=True)
