@@ -170,7 +170,7 @@ def test_sigterm_stops_everything_within_30_seconds(trained):
 
 def test_batch_transform_gives_one_line_per_record(trained, expected):
     batch = {"SAGEMAKER_BATCH": "true", "SAGEMAKER_MAX_PAYLOAD_IN_MB": "20"}
-    with serving(EXAMPLE_PROGRAM, trained, batch) as serve:
+    with serving(PROGRAMS / "faulty_predictor.py", trained, batch) as serve:
         body = PAYLOAD_CSV.read_bytes() * 200
         reply = invoke(serve.port, body)
         assert reply.status == 200
@@ -179,6 +179,10 @@ def test_batch_transform_gives_one_line_per_record(trained, expected):
         reply = invoke(serve.port, rows, "application/jsonlines")
         assert reply.status == 200
         assert [json.loads(x) for x in lines(reply.body)] == expected[1]
+        short = invoke(serve.port, b"888,1,1,1\n" + PAYLOAD_CSV.read_bytes())
+        assert short.status == 500
+        assert short.json()["error"] == ("predict_fn returned 29 records for 30 input records; "
+                                         "batch transform needs one output line per input line")
 
 
 def train_variant(root, max_leaf_nodes: int, target):

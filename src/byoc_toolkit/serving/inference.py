@@ -31,6 +31,9 @@ class InferenceApp:
     decoders: dict[str, Callable[..., Any]]
     encoders: dict[str, Callable[..., Any]]
     settings: ServingSettings
+    #: What requests may be and responses can be: the built-in codecs plus the program's.
+    request_types: tuple[str, ...]
+    response_types: tuple[str, ...]
 
     @classmethod
     def setup(cls, program: Registry, model_dir: Path,
@@ -46,15 +49,10 @@ class InferenceApp:
             raise TypeError(f"the program registers no @predict_fn and the model "
                             f"({type(model).__name__}) has no predict() method")
         return cls(model, predict, kind, dict(program.decoders), dict(program.encoders),
-                   settings)
-
-    @property
-    def request_types(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*codecs.REQUEST_TYPES, *self.decoders]))
-
-    @property
-    def response_types(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*codecs.RESPONSE_TYPES, *self.encoders]))
+                   settings,
+                   request_types=tuple(dict.fromkeys([*codecs.REQUEST_TYPES, *program.decoders])),
+                   response_types=tuple(dict.fromkeys([*codecs.RESPONSE_TYPES,
+                                                       *program.encoders])))
 
     def handle(self, request: InferenceRequest) -> InferenceResponse:
         try:
@@ -69,7 +67,7 @@ class InferenceApp:
             prediction = self.run_predict(data)
             body = self.encode(prediction, accept)
             if self.settings.batch:
-                self._check_one_line_per_record(request.body, media, prediction, accept)
+                self._check_one_line_per_record(request.body, media, data, prediction, accept)
             return InferenceResponse(200, accept, body)
         except ServingError as exc:
             return InferenceResponse(exc.status, "application/json", exc.to_json())
@@ -103,11 +101,16 @@ class InferenceApp:
                              "expected bytes")
         return bytes(body)
 
-    def _check_one_line_per_record(self, body: bytes, media: MediaType, prediction: Any,
-                                   accept: str) -> None:
+    def _check_one_line_per_record(self, body: bytes, media: MediaType, data: Any,
+                                   prediction: Any, accept: str) -> None:
         # Batch transform joins responses by line (AssembleWith=Line): a count that drifts
         # shifts every later record onto the wrong input.
-        records = codecs.count_records(body, media)
+        if media.essence in self.decoders or self.data_kind is codecs.DataKind.BYTES:
+            records = codecs.count_records(body, media)
+        elif media.essence in _LINE_TYPES:
+            records = len(data)  # the built-in decoders give a row or an item per record
+        else:
+            records = None
         produced = codecs.encode_record_count(prediction)
         if records is not None and accept in _LINE_TYPES and produced != records:
             raise ModelError(f"predict_fn returned {produced} records for {records} input "
