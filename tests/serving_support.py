@@ -9,7 +9,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,20 @@ def ping(port: int) -> int | None:
         return None
 
 
+def wait_for_ping(port: int, running: Callable[[], bool], logs: Callable[[], str],
+                  timeout: float = 120) -> float:
+    """Seconds until /ping on ``port`` first answers 200; fails when the server stops first
+    or the time runs out, showing its log."""
+    started = time.monotonic()
+    while ping(port) != 200:
+        if not running():
+            raise AssertionError(f"the server stopped before it was ready:\n{logs()}")
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"/ping not 200 within {timeout} s:\n{logs()}")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
 @dataclass
 class ServeProcess:
     """A ``byoc serve`` subprocess with its output captured to a file."""
@@ -74,16 +88,10 @@ class ServeProcess:
 
     def wait_ready(self, timeout: float = 120) -> float:
         """Seconds until /ping first answered 200; fails if the process exits first."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise AssertionError(f"byoc serve exited with {self.process.returncode}:\n"
-                                     f"{self.log}")
-            if ping(self.port) == 200:
-                self.descendants = psutil.Process(self.process.pid).children(recursive=True)
-                return time.monotonic() - started
-            time.sleep(0.02)
-        raise AssertionError(f"not ready within {timeout} s:\n{self.log}")
+        elapsed = wait_for_ping(self.port, lambda: self.process.poll() is None,
+                                lambda: self.log, timeout)
+        self.descendants = psutil.Process(self.process.pid).children(recursive=True)
+        return elapsed
 
     def stop(self, timeout: float = 30) -> float:
         """SIGTERM, then the seconds it took to exit."""

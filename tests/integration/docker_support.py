@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from serving_support import ping
+from serving_support import wait_for_ping
 
 EXAMPLE_IMAGE = "byoc-test/decision-trees:latest"
 NON_ROOT_IMAGE = "byoc-test/decision-trees:non-root"
@@ -47,10 +46,4 @@ def run_in_image(image: str, opt_ml: Path, *args: str, network: str = "host",
 def wait_until_serving(running: Callable[[], bool], logs: Callable[[], str],
                        timeout: float = 120) -> None:
     """Until /ping on the serving port answers 200; fails when the server stops first."""
-    deadline = time.monotonic() + timeout
-    while ping(SERVING_PORT) != 200:
-        if not running():
-            raise AssertionError(f"the server stopped before it was ready:\n{logs()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"/ping not 200 within {timeout} s:\n{logs()}")
-        time.sleep(0.2)
+    wait_for_ping(SERVING_PORT, running, logs, timeout)

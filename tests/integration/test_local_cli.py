@@ -11,7 +11,7 @@ import tarfile
 import joblib
 import numpy as np
 from conftest import BYOC, EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, run_byoc
-from serving_support import free_port, ping
+from serving_support import free_port, wait_for_ping
 
 TRAINING_DATA = EXAMPLE_TEST_DIR / "input" / "data" / "training"
 
@@ -35,17 +35,15 @@ def test_local_train_serve_invoke_give_the_in_process_predictions(tmp_path):
         np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)))
 
     port = free_port()
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAGEMAKER_", "BYOC_"))}
     server = subprocess.Popen([BYOC, "local", "serve", "--program", str(EXAMPLE_PROGRAM),
                                "--model", str(artifact), "--port", str(port),
                                "--env", "SAGEMAKER_MODEL_SERVER_WORKERS=1"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(600):
-            assert server.poll() is None, server.stderr.read().decode()
-            if ping(port) == 200:
-                break
-            subprocess.run(["sleep", "0.05"])
+        wait_for_ping(port, lambda: server.poll() is None, log_path.read_text)
         invoked = run_byoc("local", "invoke", str(PAYLOAD_CSV), "--port", str(port))
         assert invoked.returncode == 0, invoked.stderr
         assert invoked.stdout == want

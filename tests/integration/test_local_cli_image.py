@@ -6,15 +6,13 @@ import os
 import signal
 import subprocess
 import tarfile
-import time
 
 import joblib
 import numpy as np
 import pytest
 from conftest import BYOC, EXAMPLE_TEST_DIR, PAYLOAD_CSV, run_byoc
-from serving_support import ping
 
-from integration.docker_support import SERVING_PORT
+from integration.docker_support import SERVING_PORT, wait_until_serving
 
 pytestmark = pytest.mark.docker
 pytest_plugins = ["integration.docker_fixtures"]
@@ -34,16 +32,14 @@ def test_local_train_and_serve_in_the_image(example_image, tmp_path):
     want = "".join(f"{label}\n" for label in model.predict(
         np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)))
 
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAGEMAKER_", "BYOC_"))}
     server = subprocess.Popen([BYOC, "local", "serve", "--image", example_image,
                                "--model", str(artifact), "--port", str(SERVING_PORT)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while ping(SERVING_PORT) != 200:
-            assert server.poll() is None, server.stderr.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "the container did not become ready"
-            time.sleep(0.1)
+        wait_until_serving(lambda: server.poll() is None, log_path.read_text)
         invoked = run_byoc("local", "invoke", str(PAYLOAD_CSV), "--port", str(SERVING_PORT))
         assert invoked.returncode == 0, invoked.stderr
         assert invoked.stdout == want
