@@ -9,29 +9,13 @@ children that call setsid (byoc serve starts its JVM with start_new_session=True
 from __future__ import annotations
 
 import os
-import random
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import psutil
-
-PORT_RANGE = range(20000, 32000)  # multi-model-server rejects ports >= 32767 ("Invalid port")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1, below MMS's limit, that nothing is bound to right now."""
-    for port in random.sample(PORT_RANGE, 200):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
 class ServerProcess:

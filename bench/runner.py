@@ -10,11 +10,13 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from byoc_toolkit.testing.ports import free_port
+
 from . import client, report, training
 from .fixtures import Fixtures, build, check_answer
 from .loadgen import run_wrk
 from .machine import describe
-from .processes import ServerProcess, free_port
+from .processes import ServerProcess
 from .readiness import wait_ready
 from .settings import Settings
 from .stacks import IN_PROCESS, SERVER_STACKS, ServerStack, StackDir

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 from . import registry
+from .errors import InputError
 
 PROGRAM_ENV = "BYOC_PROGRAM"
 
 
-class ProgramError(Exception):
+class ProgramError(InputError):
     """The program cannot be found, or does not declare what the command needs."""
 
 
@@ -45,6 +46,17 @@ def load_program(program: str | None) -> registry.Registry:
             raise ProgramError(f"program module {spec!r} not found on sys.path "
                                f"(a file needs a .py suffix or a path)") from None
     return found
+
+
+def inspect_program(program: str) -> registry.Registry:
+    """Import the program only to read what it registers (for tools such as ``byoc deploy``):
+    whatever its import raises becomes a ProgramError naming the program."""
+    try:
+        return load_program(program)
+    except ProgramError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
+        raise ProgramError(f"cannot import {program}: {type(exc).__name__}: {exc}") from None
 
 
 def _import_file(path: Path) -> None:

@@ -1,14 +1,77 @@
-"""The functions a user's program registers with the decorators, kept in one place."""
+"""What a user's program registers with the decorators: one typed spec per role, plus codec
+overrides. The decorators build the specs; ``byoc train`` and ``byoc serve`` read them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from .errors import RegistrationError
+from .serving.data_kinds import DataKind
+
+if TYPE_CHECKING:
+    from .model_artifacts import Saver
+    from .training.parameters import Parameter
+
+#: What SIGTERM does to a running @train_fn: raise TrainingStopped in it, or only set a flag.
+OnSigterm = Literal["raise", "flag"]
 
 
-class RegistrationError(TypeError):
-    """A decorator was used in a way that cannot work (found at import time)."""
+@dataclass(frozen=True)
+class TrainSpec:
+    """A ``@train_fn``: the function, how its parameters are filled, and its options."""
+
+    func: Callable[..., Any]
+    parameters: tuple[Parameter, ...]
+    saver: Saver | None = None
+    on_sigterm: OnSigterm = "raise"
+    metrics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PredictSpec:
+    """A ``@predict_fn``: the function and what its ``data`` is decoded into."""
+
+    func: Callable[[Any, Any], Any]
+    data_kind: DataKind
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """A ``@model_fn``: loads the model from its directory."""
+
+    func: Callable[..., Any]
+
+
+#: A user's ``@decoder``: ``(body, media_type) -> data``.
+Decoder = Callable[..., Any]
+#: A user's ``@encoder``: ``(prediction) -> bytes``.
+Encoder = Callable[..., Any]
+
+
+@dataclass
+class Registry:
+    """What the user's program declared: at most one of each role, plus codec overrides by
+    media type (essence)."""
+
+    train: TrainSpec | None = None
+    predict: PredictSpec | None = None
+    model_loader: LoaderSpec | None = None
+    decoders: dict[str, Decoder] = field(default_factory=dict)
+    encoders: dict[str, Encoder] = field(default_factory=dict)
+
+    def register_train(self, spec: TrainSpec) -> None:
+        _check_once("@train_fn", self.train, spec.func)
+        self.train = spec
+
+    def register_predict(self, spec: PredictSpec) -> None:
+        _check_once("@predict_fn", self.predict, spec.func)
+        self.predict = spec
+
+    def register_model_loader(self, spec: LoaderSpec) -> None:
+        _check_once("@model_fn", self.model_loader, spec.func)
+        self.model_loader = spec
 
 
 def describe(func: Callable[..., Any]) -> str:
@@ -18,24 +81,11 @@ def describe(func: Callable[..., Any]) -> str:
     return f"{getattr(func, '__qualname__', func)!s}(){where}"
 
 
-@dataclass
-class Registry:
-    """What the user's program declared: at most one of each role, plus codec overrides."""
-
-    train: Any = None
-    predict: Any = None
-    model_loader: Any = None
-    decoders: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    encoders: dict[str, Callable[..., Any]] = field(default_factory=dict)
-
-    def set_once(self, role: str, value: Any, func: Callable[..., Any]) -> None:
-        current = getattr(self, role)
-        if current is not None and _identity(current.func) != _identity(func):
-            raise RegistrationError(
-                f"a second @{role}_fn: {describe(func)} (already registered: "
-                f"{describe(current.func)})"
-            )
-        setattr(self, role, value)
+def _check_once(decorator: str, current: TrainSpec | PredictSpec | LoaderSpec | None,
+                func: Callable[..., Any]) -> None:
+    if current is not None and _identity(current.func) != _identity(func):
+        raise RegistrationError(f"a second {decorator}: {describe(func)} (already registered: "
+                                f"{describe(current.func)})")
 
 
 def _identity(func: Callable[..., Any]) -> tuple[str, str]:

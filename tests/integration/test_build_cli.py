@@ -1,23 +1,23 @@
 """``byoc build`` as a subprocess: arguments and inputs it refuses before docker runs, and
-the one Dockerfile it builds with. (Building the example is in docker_fixtures.)"""
+the one Dockerfile it builds with. (Building the example is in integration/conftest.py.)"""
 
 from __future__ import annotations
 
 import zipfile
 
-from conftest import EXAMPLE_DIR, REPO, run_byoc
+from support.commands import run_byoc
+from support.paths import EXAMPLE_DIR, REPO
 
 from byoc_toolkit.container.build_context import dockerfile
-
-pytest_plugins = ["integration.docker_fixtures"]
 
 
 def build(*args, **kwargs):
     return run_byoc("build", *args, **kwargs)
 
 
-def assert_one_line_error(result, message):
-    assert result.returncode == 1
+def assert_one_line_error(result, message, code=2):
+    """Bad input exits 2 (nothing was started), a failure while running 1."""
+    assert result.returncode == code
     assert result.stderr.strip() == f"Error: {message}"
 
 
@@ -56,7 +56,7 @@ def test_build_without_docker_says_so():
     result = build(str(EXAMPLE_DIR), "--tag", "x", env={"PATH": "/nonexistent"})
 
     assert_one_line_error(result, "docker not found on PATH: install Docker and start "
-                                  "its engine")
+                                  "its engine", code=1)
 
 
 def test_there_is_one_dockerfile():

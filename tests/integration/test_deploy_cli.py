@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import EXAMPLE_PROGRAM, run_byoc
-
-pytest_plugins = ["integration.moto_fixtures"]
+from support.commands import run_byoc
+from support.paths import EXAMPLE_PROGRAM
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/byoc-test"
 IMAGE = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/decision-trees@sha256:{'ab' * 32}"

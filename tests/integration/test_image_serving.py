@@ -8,13 +8,11 @@ import time
 import joblib
 import numpy as np
 import pytest
-from conftest import PAYLOAD_CSV
-from serving_support import invoke
-
-from integration.docker_support import SERVING_PORT, docker, wait_until_serving
+from support.docker import SERVING_PORT, docker, wait_until_serving
+from support.paths import PAYLOAD_CSV
+from support.serving import invoke
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["integration.docker_fixtures"]
 
 
 def _wait_until_serving(container: str) -> None:

@@ -7,11 +7,9 @@ import json
 import os
 
 import pytest
-
-from integration.docker_support import docker, run_in_image
+from support.docker import docker, run_in_image
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["integration.docker_fixtures"]
 
 
 def test_train_writes_the_model(example_image, opt_ml):

@@ -10,8 +10,9 @@ import tarfile
 
 import joblib
 import numpy as np
-from conftest import BYOC, EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, run_byoc
-from serving_support import free_port, wait_for_ping
+from support.commands import BYOC, run_byoc
+from support.paths import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV
+from support.serving import free_port, wait_for_ping
 
 TRAINING_DATA = EXAMPLE_TEST_DIR / "input" / "data" / "training"
 

@@ -10,12 +10,11 @@ import tarfile
 import joblib
 import numpy as np
 import pytest
-from conftest import BYOC, EXAMPLE_TEST_DIR, PAYLOAD_CSV, run_byoc
-
-from integration.docker_support import SERVING_PORT, wait_until_serving
+from support.commands import BYOC, run_byoc
+from support.docker import SERVING_PORT, wait_until_serving
+from support.paths import EXAMPLE_TEST_DIR, PAYLOAD_CSV
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["integration.docker_fixtures"]
 
 
 def test_local_train_and_serve_in_the_image(example_image, tmp_path):

@@ -9,11 +9,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import EXAMPLE_DIR
-
-from integration.docker_support import docker, wait_until_serving
-
-pytest_plugins = ["integration.docker_fixtures"]
+from support.docker import SERVING_PORT, docker, wait_until_serving
+from support.paths import EXAMPLE_DIR
 
 LOCAL_TEST = EXAMPLE_DIR / "local_test"
 SCRIPTS = ("train_local.sh", "serve_local.sh", "predict.sh")
@@ -27,9 +24,13 @@ def local_test(tmp_path):
     return copy
 
 
+# serve_local.sh and predict.sh take the port from $PORT (SageMaker's 8080 by default).
+SCRIPT_ENV = {**os.environ, "PORT": str(SERVING_PORT)}
+
+
 def run_script(local_test, name, *args, cwd):
     return subprocess.run([str(local_test / name), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, env=SCRIPT_ENV)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -74,7 +75,8 @@ def test_serve_local_and_predict(example_image, local_test, tmp_path):
     log = tmp_path / "serve.log"
     with log.open("w") as output:
         server = subprocess.Popen([str(local_test / "serve_local.sh"), example_image],
-                                  cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT)
+                                  cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT,
+                                  env=SCRIPT_ENV)
     try:
         wait_until_serving(lambda: server.poll() is None, log.read_text)
 

@@ -9,12 +9,10 @@ import urllib.request
 import uuid
 
 import pytest
-from conftest import run_byoc
-
-from integration.docker_support import docker
+from support.commands import run_byoc
+from support.docker import docker
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["integration.docker_fixtures", "integration.moto_fixtures"]
 
 MANIFEST_TYPES = ("application/vnd.docker.distribution.manifest.v2+json, "
                   "application/vnd.oci.image.manifest.v1+json")

@@ -14,7 +14,8 @@ from pathlib import Path
 import joblib
 import pandas as pd
 import pytest
-from conftest import BYOC, EXAMPLE_PROGRAM, PROGRAMS, failure_text, run_byoc
+from support.commands import BYOC, failure_text, run_byoc
+from support.paths import EXAMPLE_PROGRAM, PROGRAMS
 
 TYPED = str(PROGRAMS / "typed_hyperparameters.py")
 DUMP = str(PROGRAMS / "environment_dump.py")

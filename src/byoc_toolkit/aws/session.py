@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..errors import ByocError
 
-class AwsError(RuntimeError):
+
+class AwsError(ByocError):
     """An AWS call failed; the message is one line: what was being done, and why it failed."""
 
 

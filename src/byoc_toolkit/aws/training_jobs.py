@@ -60,12 +60,14 @@ def _s3_channel(name: str, uri: str) -> dict[str, Any]:
 def create_training_job(sagemaker: Any, job: TrainingJob) -> str:
     """Start ``job``; return its ARN."""
     with aws_errors(f"creating training job {job.name}"):
-        return sagemaker.create_training_job(**job.request())["TrainingJobArn"]
+        arn: str = sagemaker.create_training_job(**job.request())["TrainingJobArn"]
+    return arn
 
 
 def describe_training_job(sagemaker: Any, name: str) -> dict[str, Any]:
     with aws_errors(f"describing training job {name}"):
-        return sagemaker.describe_training_job(TrainingJobName=name)
+        described: dict[str, Any] = sagemaker.describe_training_job(TrainingJobName=name)
+    return described
 
 
 def training_job_status(sagemaker: Any, name: str) -> tuple[str, str | None]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from .dev_options import one_line_errors, pairs_option, progress
+from ..errors import log
+from .dev_options import one_line_errors, pairs_option
 
 
 @click.command()
@@ -42,7 +43,7 @@ def build(code_dir: Path, tag: str, program: str | None, base_image: str | None,
         if base_image:
             args["BASE_IMAGE"] = base_image
         args.update(build_args)
-        progress(f"building {tag} from {code_dir} (program {args['PROGRAM']})")
+        log(f"building {tag} from {code_dir} (program {args['PROGRAM']})")
         docker.build(Path(context), dockerfile(), tag, args, network)
-    progress(f"built {tag} in {time.monotonic() - started:.0f} s")
+    log(f"built {tag} in {time.monotonic() - started:.0f} s")
     click.echo(tag)

@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
-from .dev_options import one_line_errors, pairs_option, profile_option, progress, region_option
+from ..errors import log
+from .dev_options import one_line_errors, pairs_option, profile_option, region_option
 from .options import program_option
 
 
-class S3Uri(click.ParamType):
+class S3Uri(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.4
     name = "s3_uri"
 
     def convert(self, value: Any, param: click.Parameter | None,
@@ -85,10 +86,10 @@ def train(image: str, name: str | None, program: str | None, wait: bool,
 
     with one_line_errors():
         job = TrainingJob(name=name or resource_name(_image_name(image), timestamp()),
-                          image=image, metric_definitions=_metric_definitions(program),
+                          image=image, metric_definitions=_declared_metrics(program),
                           **job_settings)
         sagemaker = aws_client("sagemaker", region, profile)
-        progress(f"created training job {create_training_job(sagemaker, job)}")
+        log(f"created training job {create_training_job(sagemaker, job)}")
         click.echo(job.name)
         if wait:
             _wait(lambda: training_job_status(sagemaker, job.name), FINAL_STATUSES,
@@ -129,7 +130,7 @@ def endpoint(image: str, name: str | None, wait: bool, poll_seconds: float,
             image=image, **model_settings)
         sagemaker = aws_client("sagemaker", region, profile)
         deploy_endpoint(sagemaker, deployment)
-        progress(f"created model and endpoint config {deployment.model_name}, "
+        log(f"created model and endpoint config {deployment.model_name}, "
                  f"and endpoint {deployment.endpoint_name}")
         click.echo(deployment.endpoint_name)
         if wait:
@@ -138,29 +139,16 @@ def endpoint(image: str, name: str | None, wait: bool, poll_seconds: float,
                   poll_seconds)
 
 
+def _declared_metrics(program: str | None) -> list[dict[str, str]]:
+    from ..training.metrics import declared_metric_definitions
+
+    return declared_metric_definitions(program) if program else []
+
+
 def _image_name(image: str) -> str:
     from ..container.references import parse_reference
 
     return parse_reference(image).name
-
-
-def _metric_definitions(program: str | None) -> list[dict[str, str]]:
-    """MetricDefinitions for the metrics the program's @train_fn declares."""
-    if program is None:
-        return []
-    from ..program import ProgramError, load_program
-    from ..training.metrics import metric_definitions
-
-    try:
-        spec = load_program(program).train
-    except ProgramError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
-        raise ProgramError(f"cannot import {program} for its metrics: "
-                           f"{type(exc).__name__}: {exc}") from None
-    if spec is None:
-        raise ProgramError(f"{program} registers no @train_fn")
-    return metric_definitions(*spec.metrics)
 
 
 def _wait(poll: Callable[[], tuple[str, str | None]], final: Collection[str], success: str,
@@ -168,6 +156,6 @@ def _wait(poll: Callable[[], tuple[str, str | None]], final: Collection[str], su
     """Poll until a final status, showing each change; anything but ``success`` fails."""
     from ..aws.waiting import wait_for
 
-    status, detail = wait_for(poll, final, lambda line: progress(f"{what}: {line}"), interval)
+    status, detail = wait_for(poll, final, lambda line: log(f"{what}: {line}"), interval)
     if status != success:
         raise click.ClickException(f"{what} ended {status}: {detail or 'no reason given'}")

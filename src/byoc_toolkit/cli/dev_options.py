@@ -3,23 +3,23 @@ region and profile, and failures reported as one line."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
-from ..aws.session import AwsError
-from ..container.build_context import BuildInputError
-from ..container.docker import DockerError
-from ..container.references import ImageReferenceError
-from ..program import ProgramError
+from ..errors import ByocError, InputError
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
-def pairs_option(*decls: str, help: str, value_type: click.ParamType = click.STRING) -> Any:
+def pairs_option(*decls: str, help: str,
+                 value_type: click.ParamType[Any, Any] = click.STRING) -> Callable[[FC], FC]:
     """A repeatable ``NAME=VALUE`` option whose value is a dict of ``value_type`` values."""
 
-    def parse(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    def parse(ctx: click.Context, param: click.Parameter,
+              values: Sequence[str]) -> dict[str, Any]:
         pairs: dict[str, Any] = {}
         for value in values:
             name, equals, text = value.partition("=")
@@ -42,15 +42,19 @@ profile_option = click.option(
     "--profile", metavar="NAME", help="AWS profile [default: AWS_PROFILE, else 'default'].")
 
 
+class BadInput(click.ClickException):
+    """An InputError as click reports it: ``Error: <one line>``, exit status 2."""
+
+    exit_code = InputError.exit_code
+
+
 @contextmanager
 def one_line_errors() -> Iterator[None]:
-    """Report the failures a developer can act on as ``Error: <one line>``, exit status 1."""
+    """Report byoc's errors as ``Error: <one line>``: exit status 2 for bad input, else 1."""
     try:
         yield
-    except (AwsError, BuildInputError, DockerError, ImageReferenceError, ProgramError) as exc:
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    except ByocError as exc:
         raise click.ClickException(str(exc)) from None
 
-
-def progress(message: str) -> None:
-    """A progress line on stderr; stdout carries only results."""
-    click.echo(f"byoc: {message}", err=True)

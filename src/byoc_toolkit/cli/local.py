@@ -7,10 +7,12 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
-from .dev_options import pairs_option, progress
+from ..errors import log
+from .dev_options import pairs_option
 from .options import program_option
 
 image_option = click.option(
@@ -46,7 +48,7 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
         raise click.UsageError("give --program (or BYOC_PROGRAM), or --image")
     job_name = job_name or time.strftime("byoc-local-%Y%m%d-%H%M%S")
     output = output or Path("byoc-local") / job_name
-    progress(f"training job {job_name} on {instance_count} host(s) in {output}")
+    log(f"training job {job_name} on {instance_count} host(s) in {output}")
     result = train_locally(output, program, image, hyperparameters, channels,
                            instance_count, job_name)
     if result.exit_code != 0:
@@ -54,7 +56,7 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
         raise click.ClickException(f"training failed (exit {result.exit_code}): {reason}")
     click.echo(str(result.model_artifact))
     if result.output_artifact is not None:
-        progress(f"output data: {result.output_artifact}")
+        log(f"output data: {result.output_artifact}")
 
 
 @local.command()
@@ -74,7 +76,7 @@ def serve(program: str | None, image: str | None, model: Path, port: int,
         sys.exit(serve_in_container(image, model, port, env))
     import os
 
-    from ..serving.launcher import serve as run_server
+    from ..serving.mms.launcher import serve as run_server
     from ..serving.settings import ServingSettings
 
     os.environ.update(env)
@@ -89,7 +91,7 @@ def serve(program: str | None, image: str | None, model: Path, port: int,
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--target-model", default=None,
               help="A multi-model endpoint's model (POST /models/NAME/invoke).")
-def invoke(payload, content_type: str, accept: str | None, port: int,
+def invoke(payload: BinaryIO, content_type: str, accept: str | None, port: int,
            target_model: str | None) -> None:
     """POST PAYLOAD (a file, or - for stdin) to the local endpoint; print the response."""
     from ..local.invoking import invoke as post

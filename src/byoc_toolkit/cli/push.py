@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import click
 
-from .dev_options import one_line_errors, profile_option, progress, region_option
+from ..errors import log
+from .dev_options import one_line_errors, profile_option, region_option
 
 
 @click.command()
@@ -37,16 +38,16 @@ def push(image: str, repository: str | None, registry: str | None, region: str |
         repository = repository or reference.repository
         ecr = aws_client("ecr", region, profile)
         uri, created = ensure_repository(ecr, repository)
-        progress(f"{'created' if created else 'found'} ECR repository {uri}")
+        log(f"{'created' if created else 'found'} ECR repository {uri}")
         login = registry_login(ecr)
         host = registry or login.registry
         docker.login(host, login.username, login.password)
         target = f"{host}/{repository}:{reference.tag}"
         docker.tag(image, target)
-        progress(f"pushing {target}")
+        log(f"pushing {target}")
         docker.push(target)
         pushed = _by_digest(f"{host}/{repository}", docker.repo_digests(target))
-    progress(f"pushed {target}")
+    log(f"pushed {target}")
     click.echo(pushed)
 
 

@@ -25,20 +25,16 @@ def serve(program: str | None, root: str | None, model: str | None, port: int | 
     """
     import dataclasses
 
-    from ..archive import UnsafeArchiveError
-    from ..program import ProgramError
-    from ..serving.launcher import EXIT_BAD_INPUT, log
-    from ..serving.launcher import serve as run_server
-    from ..serving.mms_config import JavaNotFound
-    from ..serving.settings import ServingSettings, SettingsError
+    from ..errors import InputError, log
+    from ..serving.mms.launcher import serve as run_server
+    from ..serving.settings import ServingSettings
 
     try:
         settings = ServingSettings.from_env()
         if port is not None:
             settings = dataclasses.replace(settings, port=port)
         code = run_server(program, root, model, settings)
-    except (SettingsError, ProgramError, JavaNotFound, UnsafeArchiveError,
-            FileNotFoundError) as exc:
+    except InputError as exc:
         log(f"error: {exc}")
-        code = EXIT_BAD_INPUT
+        code = exc.exit_code
     sys.exit(code)

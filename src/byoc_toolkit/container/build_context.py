@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ..errors import InputError
+
 PROGRAM_DIR = "program"
 WHEEL_DIR = "toolkit"
 #: Never useful in an image. local_test/ is the local harness: scripts, test data, models.
@@ -16,7 +18,7 @@ SKIPPED = ("__pycache__", "*.pyc", ".git", ".venv", "venv", ".tox", ".mypy_cache
            ".pytest_cache", ".ruff_cache", "local_test")
 
 
-class BuildInputError(ValueError):
+class BuildInputError(InputError):
     """The code dir, program or wheel cannot make an image."""
 
 

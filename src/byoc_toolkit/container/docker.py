@@ -13,8 +13,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..errors import ByocError
 
-class DockerError(RuntimeError):
+
+class DockerError(ByocError):
     """A docker command failed, or there is no docker command; the message is one line."""
 
 

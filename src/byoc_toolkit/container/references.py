@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InputError
 
-class ImageReferenceError(ValueError):
+
+class ImageReferenceError(InputError):
     """Not an image reference."""
 
 

@@ -3,7 +3,7 @@
 from .channels import Channel, InputMode, read_channels
 from .environment import TrainingEnv, load_training_env
 from .errors import ContractError
-from .hyperparameters import HyperparameterError, convert, read_raw_hyperparameters
+from .hyperparameters import read_raw_hyperparameters
 from .paths import BASE_DIR_ENV, DEFAULT_ROOT, Paths, resolve_root
 from .resources import InstanceGroup, ResourceConfig, read_resource_config
 
@@ -12,13 +12,11 @@ __all__ = [
     "DEFAULT_ROOT",
     "Channel",
     "ContractError",
-    "HyperparameterError",
     "InputMode",
     "InstanceGroup",
     "Paths",
     "ResourceConfig",
     "TrainingEnv",
-    "convert",
     "load_training_env",
     "read_channels",
     "read_raw_hyperparameters",

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from .errors import ContractError
 
 MISSING: Any = object()
+_Default = TypeVar("_Default")
 
 
-def read_json_object(path: Path, *, default: Any = MISSING) -> dict[str, Any]:
+@overload
+def read_json_object(path: Path) -> dict[str, Any]: ...
+@overload
+def read_json_object(path: Path, *, default: _Default) -> dict[str, Any] | _Default: ...
+
+
+def read_json_object(path: Path, *, default: Any = MISSING) -> Any:
     """The JSON object stored in ``path``.
 
     A missing file gives ``default`` when one is given, else a ContractError; an empty or

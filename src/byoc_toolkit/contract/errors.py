@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import InputError
 
-class ContractError(Exception):
+
+class ContractError(InputError):
     """A SageMaker config file or field is missing or malformed.
 
     The message always names the file and, where there is one, the field, so that it can

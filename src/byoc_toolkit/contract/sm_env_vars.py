@@ -134,7 +134,8 @@ def sm_env_vars(paths: Paths, raw_hyperparameters: Mapping[str, str],
         exported["topology"] = topology
     exported.update({f"channel_{c}": str(paths.channel_dir(c)) for c in input_data_config})
     exported.update({f"hp_{k}": v for k, v in user_hps.items()})
-    return mapping.to_env_vars(exported)
+    variables: dict[str, str] = mapping.to_env_vars(exported)
+    return variables
 
 
 def _count_gpus() -> int:

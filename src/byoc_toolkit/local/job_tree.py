@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..contract import Paths
 from ..contract.resources import HOMOGENEOUS_GROUP
+from ..errors import InputError
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
     """
     for name, source in channels.items():
         if not source.is_dir():
-            raise FileNotFoundError(f"channel {name}: {source} is not a directory")
+            raise InputError(f"channel {name}: {source} is not a directory")
     hosts = tuple(f"algo-{i}" for i in range(1, instance_count + 1))
     job = LocalJob(directory, hosts, {n: p.resolve() for n, p in channels.items()})
     input_data_config = {name: {"TrainingInputMode": "File",

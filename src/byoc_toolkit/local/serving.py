@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..serving.model_source import resolve_model_dir
+from ..model_artifacts import resolve_model_dir
 
 
 def serve_in_container(image: str, model: Path, port: int, env: Mapping[str, str]) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..archive import pack_model
+from ..model_artifacts import MODEL_ARCHIVE_NAME, OUTPUT_ARCHIVE_NAME, pack_model
 from .job_tree import LocalJob, write_job_tree
 
 
@@ -43,10 +43,10 @@ def train_locally(output: Path, program: str | None, image: str | None,
         if reason is not None:
             shutil.copyfile(failure_file, output / "failure")
         return TrainingResult(codes[job.hosts.index(failed)], None, None, reason)
-    model = pack_model([job.paths(h).model_dir for h in job.hosts], output / "model.tar.gz")
+    model = pack_model([job.paths(h).model_dir for h in job.hosts], output / MODEL_ARCHIVE_NAME)
     data_dirs = [job.paths(h).output_data_dir for h in job.hosts]
     produced = any(any(d.iterdir()) for d in data_dirs)
-    data = pack_model(data_dirs, output / "output.tar.gz") if produced else None
+    data = pack_model(data_dirs, output / OUTPUT_ARCHIVE_NAME) if produced else None
     return TrainingResult(0, model, data, None)
 
 

@@ -8,25 +8,15 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import registry
-from ..registry import RegistrationError, describe
+from ..errors import RegistrationError
+from ..registry import LoaderSpec, PredictSpec, describe
+from .data_kinds import DataKind
+from .media_types import MediaType
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class PredictSpec:
-    func: Callable[..., Any]
-    #: What ``data`` should be decoded into; a codecs.DataKind name.
-    data_kind: str
-
-
-@dataclass(frozen=True)
-class LoaderSpec:
-    func: Callable[..., Any]
 
 
 def predict_fn(func: F) -> F:
@@ -47,7 +37,7 @@ def predict_fn(func: F) -> F:
         raise RegistrationError(
             f"cannot resolve the annotations of {describe(func)}: {exc}") from None
     kind = _data_kind(hints.get(params[1].name))
-    registry.current().set_once("predict", PredictSpec(func, kind), func)
+    registry.current().register_predict(PredictSpec(func, kind))
     return func
 
 
@@ -56,49 +46,49 @@ def model_fn(func: F) -> F:
     model.joblib). It runs once per model at start-up, before the server reports ready."""
     if len(inspect.signature(func).parameters) != 1:
         raise RegistrationError(f"@model_fn {describe(func)} must take exactly (model_dir)")
-    registry.current().set_once("model_loader", LoaderSpec(func), func)
+    registry.current().register_model_loader(LoaderSpec(func))
     return func
 
 
 def decoder(content_type: str) -> Callable[[F], F]:
     """Register ``func(body: bytes, media_type) -> data`` for requests of ``content_type``
     (replacing the built-in decoder, or adding a type); its result goes to predict_fn."""
-    return _codec(content_type, "decoders")
+    return _codec(content_type, lambda program: program.decoders)
 
 
 def encoder(content_type: str) -> Callable[[F], F]:
     """Register ``func(prediction) -> bytes`` for responses of ``content_type`` (replacing
     the built-in encoder, or adding a type that Accept can then ask for)."""
-    return _codec(content_type, "encoders")
+    return _codec(content_type, lambda program: program.encoders)
 
 
-def _codec(content_type: str, table: str) -> Callable[[F], F]:
-    from .media_types import MediaType
-
+def _codec(content_type: str,
+           table: Callable[[registry.Registry], dict[str, Callable[..., Any]]]
+           ) -> Callable[[F], F]:
     essence = MediaType.parse(content_type).essence
 
     def register(func: F) -> F:
-        getattr(registry.current(), table)[essence] = func
+        table(registry.current())[essence] = func
         return func
 
     return register
 
 
-def _data_kind(annotation: Any) -> str:
+def _data_kind(annotation: Any) -> DataKind:
     if annotation is None or annotation is Any:
-        return "DEFAULT"
+        return DataKind.DEFAULT
     origin = typing.get_origin(annotation) or annotation
     if origin in (list, dict, tuple):
-        return "JSON"
+        return DataKind.JSON
     if origin in (bytes, bytearray):
-        return "BYTES"
+        return DataKind.BYTES
     # By name, so that registering a function needs neither numpy nor pandas imported here.
     module = getattr(origin, "__module__", "")
     name = getattr(origin, "__name__", "")
     if module.startswith("numpy") and name == "ndarray":
-        return "NDARRAY"
+        return DataKind.NDARRAY
     if module.startswith("pandas") and name == "DataFrame":
-        return "DATAFRAME"
+        return DataKind.DATAFRAME
     raise RegistrationError(
         f"unsupported annotation for predict_fn data: {annotation!r}; use numpy.ndarray, "
         "pandas.DataFrame, list, dict or bytes (or none)")

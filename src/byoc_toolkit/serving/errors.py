@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+from ..errors import ByocError
+from .messages import InferenceResponse
+
 #: Longest message sent to a client; the rest is cut so a body never echoes a whole payload.
 MAX_MESSAGE_LENGTH = 1000
 
 
-class ServingError(Exception):
+class ServingError(ByocError):
     """An error the server answers with ``status`` and the JSON body ``{"error": message}``.
 
     ``message`` is always one line: any run of whitespace (newlines included) becomes one
@@ -26,9 +29,10 @@ class ServingError(Exception):
             self.status = status
         super().__init__(message)
 
-    def to_json(self) -> bytes:
-        """The response body: ``{"error": message}`` as UTF-8 JSON."""
-        return json.dumps({"error": self.message}).encode()
+    def to_response(self) -> InferenceResponse:
+        """The response: this status, and ``{"error": message}`` as UTF-8 JSON."""
+        return InferenceResponse(self.status, "application/json",
+                                 json.dumps({"error": self.message}).encode())
 
 
 class BadRequest(ServingError):

@@ -11,23 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..model_artifacts import load_model
 from ..registry import Registry
 from . import codecs
-from .decorators import PredictSpec
+from .data_kinds import DataKind
 from .errors import ModelError, PayloadTooLarge, ServingError, UnsupportedMediaType
 from .media_types import MediaType, negotiate
-from .mms_protocol import InferenceRequest, InferenceResponse
-from .model_loading import load_model
+from .messages import InferenceRequest, InferenceResponse
 from .settings import ServingSettings
-
-_LINE_TYPES = ("text/csv", "application/jsonlines")
 
 
 @dataclass(frozen=True)
 class InferenceApp:
     model: Any
     predict: Callable[[Any, Any], Any]
-    data_kind: codecs.DataKind
+    data_kind: DataKind
     decoders: dict[str, Callable[..., Any]]
     encoders: dict[str, Callable[..., Any]]
     settings: ServingSettings
@@ -40,11 +38,11 @@ class InferenceApp:
               settings: ServingSettings) -> InferenceApp:
         """Load the model and bind it to the program's @predict_fn (or ``model.predict``)."""
         model = load_model(model_dir, program.model_loader)
-        spec: PredictSpec | None = program.predict
+        spec = program.predict
         if spec is not None:
-            predict, kind = spec.func, codecs.DataKind[spec.data_kind]
+            predict, kind = spec.func, spec.data_kind
         elif callable(getattr(model, "predict", None)):
-            predict, kind = _call_model_predict, codecs.DataKind.DEFAULT
+            predict, kind = _call_model_predict, DataKind.DEFAULT
         else:
             raise TypeError(f"the program registers no @predict_fn and the model "
                             f"({type(model).__name__}) has no predict() method")
@@ -56,8 +54,8 @@ class InferenceApp:
 
     def handle(self, request: InferenceRequest) -> InferenceResponse:
         try:
-            media = self._request_type(request.headers.get("content-type"))
-            accept = negotiate(request.headers.get("accept"), self.response_types,
+            media = self._request_type(request.headers.get("Content-Type"))
+            accept = negotiate(request.headers.get("Accept"), self.response_types,
                                self.settings.default_accept, media.essence)
             if len(request.body) > self.settings.max_payload_bytes:
                 raise PayloadTooLarge(
@@ -70,7 +68,7 @@ class InferenceApp:
                 self._check_one_line_per_record(request.body, media, data, prediction, accept)
             return InferenceResponse(200, accept, body)
         except ServingError as exc:
-            return InferenceResponse(exc.status, "application/json", exc.to_json())
+            return exc.to_response()
 
     def _request_type(self, header: str | None) -> MediaType:
         if not header:
@@ -105,16 +103,23 @@ class InferenceApp:
                                    prediction: Any, accept: str) -> None:
         # Batch transform joins responses by line (AssembleWith=Line): a count that drifts
         # shifts every later record onto the wrong input.
-        if media.essence in self.decoders or self.data_kind is codecs.DataKind.BYTES:
+        if not _line_based(accept):
+            return
+        if media.essence in self.decoders or self.data_kind is DataKind.BYTES:
             records = codecs.count_records(body, media)
-        elif media.essence in _LINE_TYPES:
+        elif _line_based(media.essence):
             records = len(data)  # the built-in decoders give a row or an item per record
         else:
             records = None
         produced = codecs.encode_record_count(prediction)
-        if records is not None and accept in _LINE_TYPES and produced != records:
+        if records is not None and produced != records:
             raise ModelError(f"predict_fn returned {produced} records for {records} input "
                              f"records; batch transform needs one output line per input line")
+
+
+def _line_based(media_type: str) -> bool:
+    codec = codecs.CODECS.get(media_type)
+    return codec is not None and codec.line_based
 
 
 def _call_model_predict(model: Any, data: Any) -> Any:

@@ -82,7 +82,8 @@ class MediaType:
     @classmethod
     def parse(cls, header: str) -> MediaType:
         """``header`` (a Content-Type value) parsed; UnsupportedMediaType if malformed."""
-        return _parse_cached(cls, header)
+        # mypy takes MediaType's own __hash__ to make the class object unhashable.
+        return _parse_cached(cls, header)  # type: ignore[arg-type]
 
 
 class MediaRange(MediaType):

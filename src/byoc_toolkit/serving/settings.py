@@ -7,12 +7,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..errors import InputError
+
 MIB = 1024 * 1024
 #: multi-model-server refuses port numbers from 32767 up.
 MAX_PORT = 32766
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError):
     """An environment variable with a value that cannot be used; names the variable."""
 
 
@@ -37,7 +39,7 @@ class ServingSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServingSettings:
         env = os.environ if environ is None else environ
         multi_model = _bool(env, "SAGEMAKER_MULTI_MODEL", False)
-        timeout = _int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS", None)
+        timeout = _optional_int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS")
         if timeout is None:
             timeout = _int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60)
         return cls(
@@ -55,11 +57,16 @@ class ServingSettings:
         )
 
 
-def _int(env: Mapping[str, str], name: str, default: int | None, *,
-         maximum: int | None = None) -> int | None:
+def _int(env: Mapping[str, str], name: str, default: int, *, maximum: int | None = None) -> int:
+    value = _optional_int(env, name, maximum=maximum)
+    return default if value is None else value
+
+
+def _optional_int(env: Mapping[str, str], name: str, *,
+                  maximum: int | None = None) -> int | None:
     raw = env.get(name, "").strip()
     if not raw:
-        return default
+        return None
     try:
         value = int(raw)
     except ValueError:

@@ -1,8 +1,7 @@
 """The training half: @train_fn, the runner behind ``byoc train``, metrics and stopping."""
 
-from .decorator import TrainSpec, train_fn
+from .decorator import train_fn
 from .metrics import log_metric, metric_definitions
 from .stopping import TrainingStopped, stop_requested
 
-__all__ = ["TrainSpec", "TrainingStopped", "log_metric", "metric_definitions",
-           "stop_requested", "train_fn"]
+__all__ = ["TrainingStopped", "log_metric", "metric_definitions", "stop_requested", "train_fn"]

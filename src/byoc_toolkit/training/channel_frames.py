@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..contract import Channel
 
@@ -25,8 +27,10 @@ def read_csv_channel(channel: Channel) -> pd.DataFrame:
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
-def _read(pd, source, name: str) -> pd.DataFrame:
+def _read(pandas: ModuleType, source: BinaryIO | Path, name: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(source, header=None)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        frame: pd.DataFrame = pandas.read_csv(source, header=None)
+        return frame
+    except (pandas.errors.ParserError, pandas.errors.EmptyDataError,
+            UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read CSV {name}: {exc}") from None

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 from .. import registry
-from . import stopping
-from .model_saving import Saver
-from .parameters import Parameter, analyze
+from ..errors import RegistrationError
+from ..model_artifacts import Saver
+from ..registry import OnSigterm, TrainSpec
+from .parameters import analyze
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-
-@dataclass(frozen=True)
-class TrainSpec:
-    func: Callable[..., Any]
-    parameters: tuple[Parameter, ...]
-    saver: Saver | None = None
-    on_sigterm: str = stopping.RAISE
-    metrics: tuple[str, ...] = ()
+_ON_SIGTERM = typing.get_args(OnSigterm)
 
 
 @overload
 def train_fn(func: F) -> F: ...
 @overload
-def train_fn(*, saver: Saver | None = None, on_sigterm: str = stopping.RAISE,
+def train_fn(*, saver: Saver | None = None, on_sigterm: OnSigterm = "raise",
              metrics: Sequence[str] = ()) -> Callable[[F], F]: ...
 
 
 def train_fn(func: Callable[..., Any] | None = None, *, saver: Saver | None = None,
-             on_sigterm: str = stopping.RAISE, metrics: Sequence[str] = ()) -> Any:
+             on_sigterm: OnSigterm = "raise", metrics: Sequence[str] = ()) -> Any:
     """Register ``func`` as the training function; it is returned unchanged.
 
     Its parameters are filled by name: hyperparameters converted by their annotations (with
@@ -43,13 +37,12 @@ def train_fn(func: Callable[..., Any] | None = None, *, saver: Saver | None = No
     stopped; ``"flag"`` only sets stop_requested() for the function to poll.
     ``metrics``: names logged with log_metric(), used for the job's MetricDefinitions.
     """
-    if on_sigterm not in stopping.MODES:
-        raise registry.RegistrationError(
-            f"on_sigterm must be one of {stopping.MODES}, got {on_sigterm!r}")
+    if on_sigterm not in _ON_SIGTERM:
+        raise RegistrationError(f"on_sigterm must be one of {_ON_SIGTERM}, got {on_sigterm!r}")
 
     def register(f: F) -> F:
-        spec = TrainSpec(f, analyze(f), saver, on_sigterm, tuple(metrics))
-        registry.current().set_once("train", spec, f)
+        registry.current().register_train(
+            TrainSpec(f, analyze(f), saver, on_sigterm, tuple(metrics)))
         return f
 
     return register(func) if func is not None else register

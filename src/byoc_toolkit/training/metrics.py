@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from typing import SupportsFloat
 
 PREFIX = "#byoc-metric"
 _NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
@@ -22,11 +23,11 @@ def _check_name(name: str) -> str:
     return name
 
 
-def format_metric(name: str, value: float, step: int | None = None) -> str:
+def format_metric(name: str, value: SupportsFloat, step: int | None = None) -> str:
     """The log line for one value: ``#byoc-metric train:loss=0.25 step=3``."""
     _check_name(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
-            value, "__float__"):
+    # Checked at run time too: user code passes whatever its metric computation returned.
+    if isinstance(value, bool) or not hasattr(value, "__float__"):
         raise ValueError(f"metric {name}: value must be a number, got {value!r}")
     number = float(value)
     text = repr(number) if math.isfinite(number) else str(number)
@@ -38,10 +39,20 @@ def format_metric(name: str, value: float, step: int | None = None) -> str:
     return line
 
 
-def log_metric(name: str, value: float, step: int | None = None) -> None:
+def log_metric(name: str, value: SupportsFloat, step: int | None = None) -> None:
     """Print one metric value to stdout, flushed, in the format metric_definitions() matches."""
     sys.stdout.write(format_metric(name, value, step) + "\n")
     sys.stdout.flush()
+
+
+def declared_metric_definitions(program: str) -> list[dict[str, str]]:
+    """The MetricDefinitions of the metrics ``program``'s @train_fn(metrics=...) declares."""
+    from ..program import ProgramError, inspect_program
+
+    spec = inspect_program(program).train
+    if spec is None:
+        raise ProgramError(f"{program} registers no @train_fn")
+    return metric_definitions(*spec.metrics)
 
 
 def metric_definitions(*names: str) -> list[dict[str, str]]:

@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from ..contract import Channel, ResourceConfig, TrainingEnv
-from ..contract.hyperparameters import (
+from ..contract.hyperparameters import decode_untyped, is_sagemaker_added
+from ..errors import InputError, RegistrationError
+from ..registry import describe
+from .conversion import (
+    Converter,
     HyperparameterError,
-    convert,
-    decode_untyped,
-    is_sagemaker_added,
+    UnsupportedAnnotation,
+    converter_for,
     type_name,
 )
-from ..registry import RegistrationError, describe
 
 
 class Role(enum.Enum):
@@ -49,6 +51,8 @@ class Parameter:
     annotation: Any = Any
     default: Any = inspect.Parameter.empty
     form: ChannelForm | None = None
+    #: Hyperparameters only: how the raw string becomes the value.
+    converter: Converter | None = None
 
     @property
     def required(self) -> bool:
@@ -60,7 +64,7 @@ class Parameter:
         return text if self.required else f"{text} = {self.default!r}"
 
 
-class InvalidInputError(ValueError):
+class InvalidInputError(InputError):
     """Hyperparameters or channels that do not fit the function: one line per problem."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -100,12 +104,16 @@ def _classify(func: Callable[..., Any], p: inspect.Parameter, annotation: Any) -
         return Parameter(p.name, Role.CHANNEL, annotation, p.default, form)
     if annotation is Any and p.default not in (inspect.Parameter.empty, None):
         annotation = type(p.default)
-    try:  # an annotation the decoder cannot handle fails now, not on SageMaker
-        if p.default not in (inspect.Parameter.empty, None):
-            convert(p.name, _encode_default(p.default), annotation)
-    except HyperparameterError as exc:
-        raise RegistrationError(f"{describe(func)}: default of {exc}") from None
-    return Parameter(p.name, Role.HYPERPARAMETER, annotation, p.default)
+    try:
+        converter = converter_for(annotation)
+    except UnsupportedAnnotation as exc:
+        raise RegistrationError(f"{describe(func)}: parameter {p.name}: {exc}") from None
+    if p.default not in (inspect.Parameter.empty, None):
+        try:  # a default outside its own Literal, say, fails now, not on SageMaker
+            converter(p.name, _encode_default(p.default))
+        except HyperparameterError as exc:
+            raise RegistrationError(f"{describe(func)}: default of {exc}") from None
+    return Parameter(p.name, Role.HYPERPARAMETER, annotation, p.default, converter=converter)
 
 
 def _encode_default(value: Any) -> str:
@@ -159,9 +167,9 @@ def bind(params: tuple[Parameter, ...], env: TrainingEnv) -> dict[str, Any]:
         elif p.role is Role.RESOURCES:
             kwargs[p.name] = env.resources
         elif p.role is Role.HYPERPARAMETER:
-            if p.name in raw:
+            if p.name in raw and p.converter is not None:
                 try:
-                    kwargs[p.name] = convert(p.name, raw[p.name][1], p.annotation)
+                    kwargs[p.name] = p.converter(p.name, raw[p.name][1])
                 except HyperparameterError as exc:
                     problems.append(str(exc))
             elif p.required:

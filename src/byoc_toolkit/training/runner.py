@@ -1,34 +1,30 @@
 """``byoc train``: run the registered @train_fn against the /opt/ml contract.
 
-Exit codes: 0 success; 1 the training code failed; 2 the job's input (config files,
-hyperparameters, channels) or the program is unusable; 143 stopped by SIGTERM.
+Exit codes (errors.ExitCode): 0 success; 1 the training code failed; 2 the job's input
+(config files, hyperparameters, channels) or the program is unusable; 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 import traceback
 from pathlib import Path
 
-from ..contract import ContractError, Paths, load_training_env
+from ..contract import Paths, load_training_env
+from ..errors import ExitCode, InputError, log
+from ..model_artifacts import MODEL_ARCHIVE_NAME, save_model
 from ..program import ProgramError, load_program
 from . import stopping
 from .failure_file import write_failure
-from .model_saving import save_model
-from .parameters import InvalidInputError, bind
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_STOPPED = 128 + 15
+from .parameters import bind
 
 
-def run_training(program: str | None = None, root: str | os.PathLike[str] | None = None) -> int:
+def run_training(program: str | None = None,
+                 root: str | os.PathLike[str] | None = None) -> ExitCode:
     """Train once; write output/failure on any failure; return the process exit code."""
     paths = Paths.from_env(root)
-    stopping.install(stopping.RAISE)
+    stopping.install("raise")
     started = time.monotonic()
     try:
         env = load_training_env(root)
@@ -42,28 +38,28 @@ def run_training(program: str | None = None, root: str | os.PathLike[str] | None
             directory.mkdir(parents=True, exist_ok=True)
         stopping.set_mode(spec.on_sigterm)
         model = spec.func(**kwargs)
-        stopping.set_mode(stopping.RAISE)
+        stopping.set_mode("raise")
         saved = save_model(model, env.model_dir, spec.saver)
         _report_saved(saved, env.model_dir)
-    except (ContractError, InvalidInputError, ProgramError) as exc:
+    except InputError as exc:
         write_failure(paths.failure_file, str(exc))
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     except stopping.TrainingStopped as exc:
         write_failure(paths.failure_file, f"TrainingStopped: {exc}", traceback.format_exc())
-        return EXIT_STOPPED
+        return ExitCode.STOPPED
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the failure file
         if isinstance(exc, SystemExit) and exc.code in (0, None):
-            return EXIT_OK
+            return ExitCode.OK
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         write_failure(paths.failure_file, reason, traceback.format_exc())
-        return EXIT_FAILED
-    print(f"byoc: training finished in {time.monotonic() - started:.2f} s", file=sys.stderr)
-    return EXIT_OK
+        return ExitCode.FAILED
+    log(f"training finished in {time.monotonic() - started:.2f} s")
+    return ExitCode.OK
 
 
 def _report_saved(saved: Path | None, model_dir: Path) -> None:
     if saved is not None:
-        print(f"byoc: model saved to {saved}", file=sys.stderr)
+        log(f"model saved to {saved}")
     elif not any(model_dir.iterdir()):
-        print(f"byoc: warning: train_fn returned None and {model_dir} is empty; "
-              "SageMaker will upload an empty model.tar.gz", file=sys.stderr)
+        log(f"warning: train_fn returned None and {model_dir} is empty; "
+            f"SageMaker will upload an empty {MODEL_ARCHIVE_NAME}")

@@ -4,17 +4,14 @@ SIGKILL 120 s later. byoc turns it into something user code can act on."""
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from types import FrameType
 
-#: ``on_sigterm`` values of @train_fn.
-RAISE = "raise"
-FLAG = "flag"
-MODES = (RAISE, FLAG)
+from ..errors import log
+from ..registry import OnSigterm
 
 _stop = threading.Event()
-_mode = RAISE
+_mode: OnSigterm = "raise"
 
 
 class TrainingStopped(BaseException):
@@ -30,16 +27,14 @@ def stop_requested() -> bool:
     return _stop.is_set()
 
 
-def install(mode: str = RAISE) -> None:
+def install(mode: OnSigterm = "raise") -> None:
     """Handle SIGTERM in this (main) thread from now on, in ``mode``."""
-    global _mode
-    if mode not in MODES:
-        raise ValueError(f"on_sigterm must be one of {MODES}, got {mode!r}")
-    _mode = mode
+    set_mode(mode)
     signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def set_mode(mode: str) -> None:
+def set_mode(mode: OnSigterm) -> None:
+    """What the next SIGTERM does: raise TrainingStopped, or only set the flag."""
     global _mode
     _mode = mode
 
@@ -49,8 +44,7 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     _stop.set()
     if not first:
         return
-    sys.stderr.write("byoc: SIGTERM received (job stopping; SIGKILL follows in 120 s)\n")
-    sys.stderr.flush()
-    if _mode == RAISE:
+    log("SIGTERM received (job stopping; SIGKILL follows in 120 s)")
+    if _mode == "raise":
         raise TrainingStopped("SIGTERM received: the training job was stopped "
                               "(StopTrainingJob, time limit or spot interruption)")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLE_PROGRAM
+from support.paths import EXAMPLE_PROGRAM
 
 from byoc_toolkit.aws.endpoints import EndpointDeployment
 from byoc_toolkit.aws.training_jobs import TrainingJob
-from byoc_toolkit.cli.deploy import _metric_definitions
 from byoc_toolkit.program import ProgramError
-from byoc_toolkit.training.metrics import metric_definitions
+from byoc_toolkit.training.metrics import declared_metric_definitions, metric_definitions
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/dt@sha256:" + "0" * 64
 ROLE = "arn:aws:iam::123456789012:role/byoc"
@@ -41,8 +40,8 @@ def test_training_job_request_leaves_out_what_is_not_given():
 
 
 def test_metric_definitions_come_from_the_programs_train_fn():
-    assert _metric_definitions(str(EXAMPLE_PROGRAM)) == metric_definitions("train:accuracy")
-    assert _metric_definitions(None) == []
+    assert declared_metric_definitions(str(EXAMPLE_PROGRAM)) == metric_definitions(
+        "train:accuracy")
 
 
 def test_an_endpoint_deployment_names_model_and_config_after_the_endpoint():
@@ -64,4 +63,4 @@ def test_a_program_that_cannot_be_imported_is_one_error(tmp_path):
     program.write_text("import no_such_module_for_byoc\n")
 
     with pytest.raises(ProgramError, match="ModuleNotFoundError: No module named"):
-        _metric_definitions(str(program))
+        declared_metric_definitions(str(program))

@@ -37,10 +37,10 @@ def test_message_is_one_line_and_bounded():
     assert len(long.message) == MAX_MESSAGE_LENGTH and long.message.endswith("…")
 
 
-def test_to_json_is_the_error_body():
-    body = BadRequest('row 2: "quoted" \\ and ünïcode').to_json()
-    assert isinstance(body, bytes)
-    assert json.loads(body) == {"error": 'row 2: "quoted" \\ and ünïcode'}
+def test_the_response_is_the_status_and_a_json_error_body():
+    response = BadRequest('row 2: "quoted" \\ and ünïcode').to_response()
+    assert (response.status, response.content_type) == (400, "application/json")
+    assert json.loads(response.body) == {"error": 'row 2: "quoted" \\ and ünïcode'}
 
 
 def test_excerpt_quotes_and_cuts():

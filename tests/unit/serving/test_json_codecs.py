@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from byoc_toolkit.serving.codecs import DataKind, count_records, decode, encode
+from byoc_toolkit.serving.codecs import count_records, decode, encode
+from byoc_toolkit.serving.data_kinds import DataKind
 from byoc_toolkit.serving.errors import BadRequest, ModelError, UnsupportedMediaType
 from byoc_toolkit.serving.media_types import MediaType
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import scipy.sparse
 
-from byoc_toolkit.serving.codecs import DataKind, decode, encode, npy_codec
+from byoc_toolkit.serving.codecs import decode, encode, npy_codec
+from byoc_toolkit.serving.data_kinds import DataKind
 from byoc_toolkit.serving.errors import BadRequest, ModelError, PayloadTooLarge
 from byoc_toolkit.serving.media_types import MediaType
 

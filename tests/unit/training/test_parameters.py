@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from byoc_toolkit import Channel, TrainingEnv, load_training_env, train_fn
-from byoc_toolkit.registry import RegistrationError, reset
+from byoc_toolkit.errors import RegistrationError
+from byoc_toolkit.registry import reset
 from byoc_toolkit.training.parameters import InvalidInputError, Role, analyze, bind
 
 
@@ -68,7 +69,16 @@ def test_unusable_signatures_fail_at_decoration():
         def bad(n: int = "x"):  # type: ignore[assignment]
             pass
     with pytest.raises(RegistrationError, match="on_sigterm"):
-        train_fn(on_sigterm="ignore")
+        train_fn(on_sigterm="ignore")  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("annotation", [complex, bytes, "set[complex]", "dict[str, object]"])
+def test_an_annotation_no_value_can_be_converted_to_fails_at_registration(annotation):
+    reset()
+    namespace: dict = {}
+    exec(f"def train(x: {getattr(annotation, '__name__', annotation)}): pass", namespace)
+    with pytest.raises(RegistrationError, match="parameter x: unsupported annotation"):
+        train_fn(namespace["train"])
 
 
 def test_second_train_fn_is_refused():

@@ -58,9 +58,10 @@ def float_array(value: Any, locate: Locate) -> np.ndarray:
                          ) from None
 
 
-def _first_problem(value: list, locate: Locate) -> str | None:
+def _first_problem(value: list[Any], locate: Locate) -> str | None:
     # The first element at each depth sets the expected shape, as numpy's does.
-    shape, probe = [], value
+    shape: list[int] = []
+    probe: Any = value
     while isinstance(probe, list):
         shape.append(len(probe))
         if not probe:

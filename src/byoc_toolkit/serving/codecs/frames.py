@@ -95,7 +95,7 @@ def frame_from_columns(columns: dict[str, Any], locate: Locate) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _check_rows(rows: list, locate: Locate) -> None:
+def _check_rows(rows: list[Any], locate: Locate) -> None:
     first = rows[0]
     kind = json_type(first) if isinstance(first, (list, dict)) else "a scalar"
     for index, row in enumerate(rows):

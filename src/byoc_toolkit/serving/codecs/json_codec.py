@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from ..data_kinds import DataKind
 from ..errors import BadRequest, ModelError
 from ..media_types import MediaType
 from .arrays import Locate, float_array, json_path
 from .frames import frame_from_json, is_frame, is_series
-from .kinds import DataKind
 from .text import decode_text
 
 _WRAPPERS = ("instances", "inputs")

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from ..data_kinds import DataKind
 from ..errors import BadRequest, ServingError
 from ..media_types import MediaType
 from .arrays import float_array, row_path
 from .frames import frame_from_json, is_frame, is_series
 from .json_codec import dumps, loads
-from .kinds import DataKind
 from .text import ASCII_WHITESPACE, NO_RECORDS, ascii_bytes, count_nonblank, decode_text
 
 
@@ -45,12 +45,14 @@ def encode(prediction: Any) -> bytes:
     return "".join([dumps(record) + "\n" for record in _records(prediction)]).encode()
 
 
-def _records(prediction: Any) -> list:
+def _records(prediction: Any) -> list[Any]:
+    records: list[Any]
     if isinstance(prediction, np.ndarray):
-        values = prediction.tolist()
-        return values if prediction.ndim else [values]
-    if is_frame(prediction):
-        return prediction.to_dict(orient="records")
-    if is_series(prediction):
-        return prediction.tolist()
-    return list(prediction) if isinstance(prediction, (list, tuple)) else [prediction]
+        records = prediction.tolist() if prediction.ndim else [prediction.tolist()]
+    elif is_frame(prediction):
+        records = prediction.to_dict(orient="records")
+    elif is_series(prediction):
+        records = prediction.tolist()
+    else:
+        records = list(prediction) if isinstance(prediction, (list, tuple)) else [prediction]
+    return records

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ..data_kinds import DataKind
 from ..errors import BadRequest, ModelError, PayloadTooLarge, excerpt
 from ..media_types import MediaType
 from .frames import frame_from_array, frame_from_columns, is_frame, is_series
-from .kinds import DataKind
 
 #: Largest total size of the arrays in an .npz request once decompressed (or densified).
 MAX_EXPANDED_BYTES = 1 << 30
@@ -81,10 +81,10 @@ def read_npy(data: bytes, what: str) -> np.ndarray:
         array = np.frombuffer(data, dtype, count, start)
     except ValueError as exc:
         raise BadRequest(f"{what} is not valid .npy data: {exc}") from None
-    if fortran_order:
-        return array.reshape(shape[::-1]).transpose().copy(order="F")
     # A copy: the caller may write to it, and it must not keep the request buffer alive.
-    return array.reshape(shape).copy()
+    result: np.ndarray = (array.reshape(shape[::-1]).transpose().copy(order="F")
+                          if fortran_order else array.reshape(shape).copy())
+    return result
 
 
 def encode(prediction: Any) -> bytes:

@@ -1,4 +1,4 @@
-"""byoc_toolkit.archive.unpack_model refuses a model.tar.gz whose members would land outside
+"""byoc_toolkit.model_artifacts.unpack_model refuses a model.tar.gz whose members would land outside
 the target dir, before writing anything."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from byoc_toolkit.archive import UnsafeArchiveError, unpack_model
+from byoc_toolkit.model_artifacts import UnsafeArchiveError, unpack_model
 
 
 def archive_with(path, *names):

@@ -1,6 +1,5 @@
-"""A Docker engine, the local base image, a registry, and the example image built once per
-session from this checkout. A pytest plugin: ``pytest_plugins = ["integration.docker_fixtures"]``.
-"""
+"""Fixtures of the integration tests: a Docker engine, the local base image, a registry and the
+example image built once per session from this checkout; moto's AWS in server mode."""
 
 from __future__ import annotations
 
@@ -12,17 +11,19 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import EXAMPLE_DIR, REPO, run_byoc
-
-from integration.docker_support import (
+from support.commands import run_byoc
+from support.docker import (
     EXAMPLE_IMAGE,
     NON_ROOT_IMAGE,
+    SERVING_PORT,
     docker,
     docker_unavailable,
     run_in_image,
 )
+from support.paths import EXAMPLE_DIR, REPO
 
 CONTAINER_ENGINE = Path(os.environ.get(
     "BYOC_CONTAINER_ENGINE", REPO.parent / "shared" / "tools" / "container-engine"))
@@ -128,10 +129,50 @@ def trained_opt_ml(example_image: str, opt_ml: Path) -> Path:
 def served_container(example_image: str, trained_opt_ml: Path) -> Iterator[str]:
     """``docker run IMAGE serve`` on the trained model, detached; yields the container name.
     Not removed automatically, so that a test can read its exit code after stopping it."""
-    name = f"byoc-test-serve-{os.getpid()}"
+    name = f"byoc-test-serve-{os.getpid()}-{SERVING_PORT}"
     docker("run", "--detach", "--name", name, "--network", "host",
+           "-e", f"SAGEMAKER_BIND_TO_PORT={SERVING_PORT}",
            "-v", f"{trained_opt_ml}:/opt/ml", example_image, "serve")
     try:
         yield name
     finally:
         docker("rm", "--force", name, check=False)
+
+
+REGION = "us-east-1"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_SESSION_TOKEN": "testing"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """The URL of a moto server on a free local port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for a ``byoc`` subprocess: every AWS call goes to moto, with fake
+    credentials, and no configuration from this machine's ~/.aws."""
+    missing = tmp_path_factory.mktemp("aws") / "none"
+    return {"AWS_ENDPOINT_URL": moto_endpoint, "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": str(missing),
+            "AWS_SHARED_CREDENTIALS_FILE": str(missing), **FAKE_CREDENTIALS}
+
+
+@pytest.fixture
+def moto_client(moto_endpoint: str) -> Any:
+    """``moto_client("ecr")``: a boto3 client on the moto server, to check what byoc did."""
+    import boto3
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=moto_endpoint,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    return client

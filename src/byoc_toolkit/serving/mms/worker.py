@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import signal
 import socket
@@ -20,15 +21,15 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import Paths
-from ..program import load_program
-from . import codecs
-from . import mms_protocol as protocol
+from ...contract import Paths
+from ...program import load_program
+from ..errors import RequestTimedOut, ServingError
+from ..inference import InferenceApp
+from ..messages import InferenceRequest, InferenceResponse
+from ..settings import ServingSettings
+from . import protocol
 from .deadline import Deadline
-from .errors import RequestTimedOut
-from .inference import InferenceApp
 from .libc import die_with_parent, release_free_memory
-from .settings import ServingSettings
 from .startup_status import FAILED, READY, STATUS_DIR_ENV, StartupStatus
 
 MMS_WORKER_SCRIPT = "model_service_worker.py"
@@ -44,6 +45,11 @@ class LoadFailure:
     model_name: str
     reporter: StartupStatus
     details: str
+
+    def response(self) -> InferenceResponse:
+        """What a request gets that reaches a model that failed to load."""
+        return ServingError(f"model {self.model_name!r} failed to load: {self.message}",
+                            status=self.status).to_response()
 
     def reply(self, connection: socket.socket) -> None:
         connection.sendall(protocol.encode_load_reply(self.status, self.message))
@@ -118,7 +124,6 @@ class WorkerServer:
         try:
             self._check_model_path()
             app = InferenceApp.setup(load_program(None), self.model_path, self.settings)
-            codecs.preload()
         except BaseException as exc:  # noqa: BLE001 - whatever it is, the launcher must know
             details = f"byoc: model {self.model_name!r} failed to load\n{traceback.format_exc()}"
             if self.settings.multi_model:
@@ -169,7 +174,7 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
     """One MMS worker: answer the frontend on ``connection`` until it hangs up."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    stream = connection.makefile("rb", buffering=1 << 16)
+    stream = io.BufferedReader(socket.SocketIO(connection, "rb"), buffer_size=1 << 16)
     deadline = Deadline(settings.timeout_seconds)
     fifos: list[str] = []
     code = 0
@@ -177,11 +182,10 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
         while True:
             command = protocol.read_command(stream)
             if command == protocol.PREDICT:
-                requests = protocol.read_inference(stream)
-                responses = [_handle_within(deadline, app, r) for r in requests]
+                envelopes = protocol.read_inference(stream)
                 connection.sendall(protocol.encode_predict_reply(
-                    [r.request_id for r in requests], responses))
-                if sum(len(r.body) for r in requests) >= LARGE_BODY_BYTES:
+                    [(e.request_id, _handle_within(deadline, app, e.request)) for e in envelopes]))
+                if sum(len(e.request.body) for e in envelopes) >= LARGE_BODY_BYTES:
                     release_free_memory()
             elif command == protocol.LOAD:
                 load = protocol.read_load(stream)
@@ -210,13 +214,15 @@ def _serve_child(connection: socket.socket, app: InferenceApp | LoadFailure,
         os._exit(code)
 
 
-def _handle_within(deadline: Deadline, app: InferenceApp,
-                   request: protocol.InferenceRequest) -> protocol.InferenceResponse:
+def _handle_within(deadline: Deadline, app: InferenceApp | LoadFailure,
+                   request: InferenceRequest) -> InferenceResponse:
+    if isinstance(app, LoadFailure):
+        return app.response()
     try:
         with deadline:
             return app.handle(request)
     except RequestTimedOut as exc:
-        return protocol.InferenceResponse(exc.status, "application/json", exc.to_json())
+        return exc.to_response()
 
 
 def _make_log_fifos(tmp_dir: Path, descriptor: str) -> list[str]:

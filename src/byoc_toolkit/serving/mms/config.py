@@ -12,19 +12,23 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .settings import MIB, ServingSettings
+from ...errors import InputError
+from ..settings import MIB, ServingSettings
 
 MMS_MAIN_CLASS = "com.amazonaws.ml.mms.ModelServer"
 SINGLE_MODEL_NAME = "model"
-WORKER_HANDLER = "byoc_toolkit.serving.mms_worker:handle"
+#: multi-model-server requires a handler name for every model (it passes it to the worker as
+#: --handler and puts its directory on PYTHONPATH); byoc's worker serves the program instead
+#: and ignores it, so the name only has to be there.
+HANDLER_PLACEHOLDER = "byoc"
 WORKER_EXECUTABLE = "byoc-mms-worker"
 #: Responses may be larger than requests (batch transform with probabilities).
 MAX_RESPONSE_BYTES = 100 * MIB
 FRONTEND_TIMEOUT_MARGIN = 5
 
 
-class JavaNotFound(FileNotFoundError):
-    pass
+class JavaNotFound(InputError):
+    """No Java runtime for multi-model-server's front end."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def properties(settings: ServingSettings, run: RunDir, model_dir: Path | None) -
         "inference_address": inference,
         "management_address": management,
         "model_store": "/",
-        "default_service_handler": WORKER_HANDLER,
+        "default_service_handler": HANDLER_PLACEHOLDER,
         "default_workers_per_model": settings.workers,
         "preload_model": "true",
         "decode_input_request": "false",
@@ -130,7 +134,7 @@ def worker_executable() -> str:
     sibling = Path(sys.executable).with_name(WORKER_EXECUTABLE)
     found = str(sibling) if sibling.exists() else shutil.which(WORKER_EXECUTABLE)
     if not found:
-        raise FileNotFoundError(f"{WORKER_EXECUTABLE} not found next to {sys.executable} or "
+        raise InputError(f"{WORKER_EXECUTABLE} not found next to {sys.executable} or "
                                 "on PATH; is byoc-toolkit installed in this environment?")
     return found
 
@@ -141,7 +145,7 @@ def mms_home() -> Path:
 
     spec = importlib.util.find_spec("mms")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("multi-model-server is not installed")
+        raise InputError("multi-model-server is not installed")
     return Path(next(iter(spec.submodule_search_locations))).parent
 
 

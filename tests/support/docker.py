@@ -3,6 +3,7 @@ and ``docker`` / ``docker run`` as captured subprocesses."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from collections.abc import Callable
@@ -10,12 +11,18 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from serving_support import wait_for_ping
 
-EXAMPLE_IMAGE = "byoc-test/decision-trees:latest"
-NON_ROOT_IMAGE = "byoc-test/decision-trees:non-root"
-#: SageMaker's port; the containers use the host's network, so tests serve one at a time.
-SERVING_PORT = 8080
+from byoc_toolkit.testing.ports import free_port
+from support.paths import REPO
+from support.serving import wait_for_ping
+
+# Images and ports of their own per checkout: several checkouts may test on one engine, and
+# containers share the host's network.
+_CHECKOUT = hashlib.sha256(str(REPO).encode()).hexdigest()[:8]
+EXAMPLE_IMAGE = f"byoc-test-{_CHECKOUT}/decision-trees:latest"
+NON_ROOT_IMAGE = f"byoc-test-{_CHECKOUT}/decision-trees:non-root"
+#: Where served containers listen (SAGEMAKER_BIND_TO_PORT), one at a time per test session.
+SERVING_PORT = free_port()
 
 
 def docker_unavailable(reason: str) -> NoReturn:

@@ -4,8 +4,10 @@ in MMS 1.1.11): big-endian int32 lengths, a one-byte command, lists ended by -1.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
+
+from ..messages import Headers, InferenceRequest, InferenceResponse
 
 LOAD = b"L"
 PREDICT = b"I"
@@ -27,20 +29,12 @@ class LoadRequest:
     io_descriptor: str
 
 
-@dataclass
-class InferenceRequest:
+@dataclass(frozen=True)
+class Envelope:
+    """One request of a predict batch, with the id the frontend matches its reply by."""
+
     request_id: bytes
-    #: Request headers by lower-cased name.
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-
-@dataclass
-class InferenceResponse:
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
+    request: InferenceRequest
 
 
 def _exact(stream: BinaryIO, size: int) -> bytes:
@@ -51,7 +45,8 @@ def _exact(stream: BinaryIO, size: int) -> bytes:
 
 
 def _int(stream: BinaryIO) -> int:
-    return _INT.unpack(_exact(stream, 4))[0]
+    value: int = _INT.unpack(_exact(stream, 4))[0]
+    return value
 
 
 def _chunk(stream: BinaryIO, length: int) -> bytes:
@@ -72,26 +67,27 @@ def read_load(stream: BinaryIO) -> LoadRequest:
     return LoadRequest(name, path, batch_size, handler, gpu, io_descriptor)
 
 
-def read_inference(stream: BinaryIO) -> list[InferenceRequest]:
+def read_inference(stream: BinaryIO) -> list[Envelope]:
     """One batch: as many requests as the frontend's batching put together."""
-    requests = []
+    envelopes = []
     while (length := _int(stream)) != -1:
-        request = InferenceRequest(_chunk(stream, length))
+        request_id = _chunk(stream, length)
+        headers = Headers()
         while (length := _int(stream)) != -1:
             name = _chunk(stream, length).decode("latin-1")
-            request.headers[name.lower()] = _chunk(stream, _int(stream)).decode("latin-1")
-        bodies = []
+            headers[name] = _chunk(stream, _int(stream)).decode("latin-1")
+        bodies: list[bytes] = []
         while (length := _int(stream)) != -1:
-            name = _chunk(stream, length)
+            parameter = _chunk(stream, length)
             _chunk(stream, _int(stream))  # the parameter's content type, without charset
             value = _chunk(stream, _int(stream))
-            if name == b"body":
+            if parameter == b"body":
                 bodies.insert(0, value)
             else:
                 bodies.append(value)
-        request.body = bodies[0] if bodies else b""
-        requests.append(request)
-    return requests
+        envelopes.append(Envelope(request_id, InferenceRequest(bodies[0] if bodies else b"",
+                                                               headers)))
+    return envelopes
 
 
 def _pack(data: bytes) -> bytes:
@@ -102,9 +98,10 @@ def encode_load_reply(code: int, message: str) -> bytes:
     return _INT.pack(code) + _pack(message.encode()) + _END
 
 
-def encode_predict_reply(request_ids: list[bytes], responses: list[InferenceResponse]) -> bytes:
+def encode_predict_reply(replies: list[tuple[bytes, InferenceResponse]]) -> bytes:
+    """The reply to a predict batch: each request's id with its response."""
     parts = [_INT.pack(200), _pack(b"Prediction success")]
-    for request_id, response in zip(request_ids, responses, strict=True):
+    for request_id, response in replies:
         parts += [_pack(request_id), _pack(response.content_type.encode()),
                   _INT.pack(response.status), _pack(_REASONS.get(response.status, b"")),
                   _INT.pack(len(response.headers))]

@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from conftest import BYOC
 
-from bench.processes import free_port
-
-__all__ = ["free_port"]
+from byoc_toolkit.testing.ports import free_port
+from support.commands import BYOC
 
 
 @dataclass

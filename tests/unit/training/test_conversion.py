@@ -5,7 +5,11 @@ from typing import Any, Literal, Optional, Union
 
 import pytest
 
-from byoc_toolkit.contract.hyperparameters import HyperparameterError, convert
+from byoc_toolkit.training.conversion import HyperparameterError, converter_for
+
+
+def convert(name: str, raw: str, annotation: Any) -> Any:
+    return converter_for(annotation)(name, raw)
 
 
 class Color(enum.Enum):

@@ -1,8 +1,8 @@
 """``byoc serve``: start multi-model-server with byoc's worker, report ready only when the
 model can serve, stop everything on SIGTERM.
 
-Exit codes: 0 after SIGTERM/SIGINT; 1 when the model fails to load, start-up times out or
-the server dies; 2 when the settings or the program are unusable.
+Exit codes (errors.ExitCode): 0 after SIGTERM/SIGINT; 1 when the model fails to load, start-up
+times out or the server dies; 2 when the settings, the model or the program are unusable.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from ..contract import Paths
-from ..program import PROGRAM_ENV, resolve_program
-from . import mms_config
+from ...contract import Paths
+from ...errors import ExitCode, log
+from ...model_artifacts import resolve_model_dir
+from ...program import PROGRAM_ENV, resolve_program
+from ..settings import ServingSettings
+from . import config
+from .config import SINGLE_MODEL_NAME, RunDir
 from .libc import die_with_parent
-from .mms_config import SINGLE_MODEL_NAME, RunDir
-from .model_source import resolve_model_dir
-from .settings import ServingSettings
 from .startup_status import FAILED, STATUS_DIR_ENV, StartupStatus
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
 #: SageMaker sends SIGKILL 30 s after SIGTERM; stop well inside that.
 STOP_GRACE_SECONDS = 10.0
 POLL_SECONDS = 0.02
@@ -38,10 +36,6 @@ POLL_SECONDS = 0.02
 #: port without a model, so /ping would answer 200: give up before that happens.
 MODEL_LOAD_LIMIT_SECONDS = 110.0
 UNREGISTER_DELAY_SECONDS = 0.5
-
-
-def log(message: str) -> None:
-    print(f"byoc: {message}", file=sys.stderr, flush=True)
 
 
 class Server:
@@ -58,7 +52,7 @@ class Server:
         self.stop_requested = False
 
     def start(self) -> None:
-        command = mms_config.java_command(self.settings, self.run)
+        command = config.java_command(self.settings, self.run)
         # Its own session, so that one killpg reaches the JVM and every worker it started.
         process = subprocess.Popen(command, env=self.env, start_new_session=True,
                                    preexec_fn=die_with_parent)
@@ -115,7 +109,7 @@ class Server:
         url = f"http://127.0.0.1:{self.settings.port}/ping"
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
-                return response.status == 200
+                return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
 
@@ -184,7 +178,7 @@ def _is_live_member(pid: int, pgid: int) -> bool:
 
 
 def serve(program: str | None, root: str | None, model: str | None,
-          settings: ServingSettings) -> int:
+          settings: ServingSettings) -> ExitCode:
     """Run the server until SIGTERM; returns the exit code."""
     paths = Paths.from_env(root)
     program_spec = resolve_program(program)
@@ -194,8 +188,8 @@ def serve(program: str | None, root: str | None, model: str | None,
     model_dir = None
     if not settings.multi_model:
         model_dir = resolve_model_dir(Path(model) if model else paths.model_dir, run.root)
-    run.properties.write_text(mms_config.properties(settings, run, model_dir))
-    run.log_config.write_text(mms_config.log_config(settings))
+    run.properties.write_text(config.properties(settings, run, model_dir))
+    run.log_config.write_text(config.log_config(settings))
 
     env = dict(os.environ)
     env[PROGRAM_ENV] = program_spec
@@ -215,16 +209,16 @@ def serve(program: str | None, root: str | None, model: str | None,
     try:
         server.start()
         if not server.wait_ready():
-            return EXIT_OK if server.stop_requested else EXIT_FAILED
+            return ExitCode.OK if server.stop_requested else ExitCode.FAILED
         what = f"model {model_dir}" if model_dir else f"multi-model root {paths.models_dir}"
         log(f"ready on port {settings.port} in {time.monotonic() - started:.2f} s, serving "
             f"{what} with {settings.workers} worker(s)")
         server.wait_exit()
         if server.stop_requested:
             log("stopping")
-            return EXIT_OK
+            return ExitCode.OK
         log(f"multi-model-server exited with status {server.java_status}")
-        return EXIT_FAILED
+        return ExitCode.FAILED
     finally:
         server.stop()
         shutil.rmtree(run.root, ignore_errors=True)

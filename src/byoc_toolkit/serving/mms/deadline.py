@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from .errors import RequestTimedOut
+from ..errors import RequestTimedOut
 
 
 class Deadline:

@@ -1,0 +1,1 @@
+"""Helpers for testing SageMaker containers built with byoc-toolkit."""

@@ -1,0 +1,1 @@
+"""Helpers the tests share (importable as ``support.*``); fixtures live in the conftest files."""
