@@ -132,8 +132,6 @@ def _int(raw: str) -> int:
 
 def _float(raw: str) -> float:
     text = unquote(raw).strip()
-    if text.lower() in _TRUE | _FALSE:
-        raise _expected("float", raw)
     try:
         return float(text)
     except ValueError:

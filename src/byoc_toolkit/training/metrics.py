@@ -9,11 +9,22 @@ from __future__ import annotations
 import math
 import re
 import sys
+from dataclasses import dataclass
 from typing import SupportsFloat
 
 PREFIX = "#byoc-metric"
 _NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
 _NAME = re.compile(r"[^\s=;]{1,255}")
+_LINE = re.compile(rf"{re.escape(PREFIX)} ({_NAME.pattern})={_NUMBER}(?: step=(\d+))?")
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One value a log_metric line carries."""
+
+    name: str
+    value: float
+    step: int | None = None
 
 
 def _check_name(name: str) -> str:
@@ -59,3 +70,13 @@ def metric_definitions(*names: str) -> list[dict[str, str]]:
     """SageMaker ``MetricDefinitions`` (Name and Regex) for metrics logged with log_metric."""
     return [{"Name": _check_name(n), "Regex": f"{re.escape(PREFIX)} {re.escape(n)}={_NUMBER}"}
             for n in names]
+
+
+def parse_metric(line: str) -> MetricValue | None:
+    """The metric value in a log line written by log_metric, as SageMaker's MetricDefinitions
+    read it (so not NaN or infinity); None for any other line."""
+    found = _LINE.search(line)
+    if found is None:
+        return None
+    name, value, step = found.groups()
+    return MetricValue(name, float(value), None if step is None else int(step))

@@ -8,7 +8,7 @@ import enum
 import inspect
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,11 @@ class Parameter:
     @property
     def required(self) -> bool:
         return self.default is inspect.Parameter.empty
+
+    @property
+    def value_type(self) -> Any:
+        """The annotation without ``Optional`` or ``Annotated``: ``int`` for ``Optional[int]``."""
+        return _strip_optional(self.annotation)
 
     def describe(self) -> str:
         """``max_leaf_nodes: int = 5`` for help and messages."""
@@ -157,9 +162,6 @@ def bind(params: tuple[Parameter, ...], env: TrainingEnv) -> dict[str, Any]:
     problems: list[str] = []
     kwargs: dict[str, Any] = {}
     raw = _by_python_name(env.raw_hyperparameters)
-    hyper = [p for p in params if p.role is Role.HYPERPARAMETER]
-    takes_extra = any(p.role is Role.EXTRA_HYPERPARAMETERS for p in params)
-    known = {p.name for p in hyper}
 
     for p in params:
         if p.role is Role.ENV:
@@ -167,35 +169,69 @@ def bind(params: tuple[Parameter, ...], env: TrainingEnv) -> dict[str, Any]:
         elif p.role is Role.RESOURCES:
             kwargs[p.name] = env.resources
         elif p.role is Role.HYPERPARAMETER:
-            if p.name in raw and p.converter is not None:
-                try:
-                    kwargs[p.name] = p.converter(p.name, raw[p.name][1])
-                except HyperparameterError as exc:
-                    problems.append(str(exc))
-            elif p.required:
-                problems.append(f"{p.name}: required hyperparameter is missing "
-                                f"(expected {type_name(p.annotation)})")
+            _bind_hyperparameter(p, raw, kwargs, problems)
         elif p.role is Role.CHANNEL:
             _bind_channel(p, env, kwargs, problems)
 
-    extra = {}
-    for python_name, (name, value) in raw.items():
-        if python_name in known or is_sagemaker_added(name):
-            continue
-        if takes_extra:
-            extra[name] = decode_untyped(value)
-            continue
-        problems.append(_unknown(name, known))
-    if takes_extra:
-        kwargs.update(extra)
+    undeclared = _undeclared(params, raw.items(), problems)
+    if _takes_extra(params):
+        kwargs.update({name: decode_untyped(value) for name, value in undeclared})
     if problems:
         raise InvalidInputError(problems)
     return kwargs
 
 
-def _by_python_name(raw: typing.Mapping[str, str]) -> dict[str, tuple[str, str]]:
+def check_inputs(params: tuple[Parameter, ...], hyperparameters: Mapping[str, str],
+                 channels: Collection[str], tuned: Collection[str] = ()) -> None:
+    """What bind() would refuse, checked before a job is started elsewhere (byoc deploy):
+    hyperparameter names and values, required hyperparameters and required channels by
+    name. ``tuned`` names the hyperparameters a tuning job sets; they count as given.
+    Raises InvalidInputError listing every problem."""
+    problems: list[str] = []
+    raw = _by_python_name(hyperparameters)
+    tuned_names = {name.replace("-", "_"): (name, "") for name in tuned}
+    for p in params:
+        if p.role is Role.HYPERPARAMETER and p.name not in tuned_names:
+            _bind_hyperparameter(p, raw, {}, problems)
+        elif p.role is Role.CHANNEL and p.required and p.name not in channels:
+            problems.append(_missing_channel(p, channels))
+    _undeclared(params, [*raw.items(), *tuned_names.items()], problems)
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def _by_python_name(raw: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     # SageMaker names may use dashes ("learning-rate"); parameters cannot.
     return {name.replace("-", "_"): (name, value) for name, value in raw.items()}
+
+
+def _bind_hyperparameter(p: Parameter, raw: Mapping[str, tuple[str, str]],
+                         kwargs: dict[str, Any], problems: list[str]) -> None:
+    if p.name in raw and p.converter is not None:
+        try:
+            kwargs[p.name] = p.converter(p.name, raw[p.name][1])
+        except HyperparameterError as exc:
+            problems.append(str(exc))
+    elif p.required:
+        problems.append(f"{p.name}: required hyperparameter is missing "
+                        f"(expected {type_name(p.annotation)})")
+
+
+def _takes_extra(params: tuple[Parameter, ...]) -> bool:
+    return any(p.role is Role.EXTRA_HYPERPARAMETERS for p in params)
+
+
+def _undeclared(params: tuple[Parameter, ...],
+                given: Collection[tuple[str, tuple[str, str]]],
+                problems: list[str]) -> list[tuple[str, str]]:
+    """The given hyperparameters no parameter names, as (name, raw value), other than
+    SageMaker's own; each is a problem unless the function takes ``**kwargs``."""
+    known = {p.name for p in params if p.role is Role.HYPERPARAMETER}
+    undeclared = [(name, value) for python_name, (name, value) in given
+                  if python_name not in known and not is_sagemaker_added(name)]
+    if not _takes_extra(params):
+        problems.extend(_unknown(name, known) for name, _ in undeclared)
+    return undeclared
 
 
 def _unknown(name: str, known: set[str]) -> str:
@@ -205,13 +241,17 @@ def _unknown(name: str, known: set[str]) -> str:
     return f"{name}: unknown hyperparameter{hint}; accepted: {accepted}"
 
 
+def _missing_channel(p: Parameter, present: Collection[str]) -> str:
+    given = ", ".join(sorted(present)) or "none"
+    return f"{p.name}: required channel is missing (channels given: {given})"
+
+
 def _bind_channel(p: Parameter, env: TrainingEnv, kwargs: dict[str, Any],
                   problems: list[str]) -> None:
     channel = env.channels.get(p.name)
     if channel is None:
         if p.required:
-            present = ", ".join(sorted(env.channels)) or "none"
-            problems.append(f"{p.name}: required channel is missing (channels given: {present})")
+            problems.append(_missing_channel(p, env.channels))
         return
     if channel.is_empty():
         if p.required:

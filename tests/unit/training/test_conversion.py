@@ -37,7 +37,7 @@ INVALID = object()
     ("rbf", Color, INVALID), ("red", Color, Color.RED), ('"BLUE"', Color, Color.BLUE),
     ("a, b ,c", list[str], ["a", "b", "c"]), ("1,2", list[int], [1, 2]), ("", list[int], []),
     ("null", Optional[str], None), ("/data/x", Path, Path("/data/x")),
-    ("yes", bool, True), ("0", bool, False), ("1e3", float, 1000.0),
+    ("yes", bool, True), ("0", bool, False), ("1e3", float, 1000.0), ("1", float, 1.0),
     ("7", Union[int, str], 7), ("seven", Union[int, str], "seven"),
     ("[1, 2]", Any, [1, 2]), ("abc", Any, "abc"),
 ])

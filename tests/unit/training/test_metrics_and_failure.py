@@ -4,6 +4,7 @@ import pytest
 
 from byoc_toolkit import log_metric, metric_definitions
 from byoc_toolkit.training.failure_file import format_failure, write_failure
+from byoc_toolkit.training.metrics import MetricValue, format_metric, parse_metric
 
 
 def test_logged_metrics_match_their_definitions(capsys):
@@ -30,3 +31,12 @@ def test_failure_reason_fits_and_user_file_wins(tmp_path):
     target = tmp_path / "output" / "failure"
     assert write_failure(target, "first") and target.read_text() == "first\n"
     assert not write_failure(target, "second") and target.read_text() == "first\n"
+
+
+def test_parse_metric_reads_what_log_metric_writes():
+    line = format_metric("train:loss", 0.25, step=3)
+    assert parse_metric(line) == MetricValue("train:loss", 0.25, 3)
+    assert parse_metric(f"[algo-1] {format_metric('acc', 1e-9)}") == MetricValue("acc", 1e-9)
+    # SageMaker's definitions read no NaN, so neither does byoc.
+    assert parse_metric(format_metric("acc", float("nan"))) is None
+    assert parse_metric("accuracy 0.9") is None

@@ -7,7 +7,7 @@ import pytest
 from byoc_toolkit import Channel, TrainingEnv, load_training_env, train_fn
 from byoc_toolkit.errors import RegistrationError
 from byoc_toolkit.registry import reset
-from byoc_toolkit.training.parameters import InvalidInputError, Role, analyze, bind
+from byoc_toolkit.training.parameters import InvalidInputError, Role, analyze, bind, check_inputs
 
 
 def env_with(tmp_path, hyperparameters=None, channels=("train",)) -> TrainingEnv:
@@ -92,3 +92,33 @@ def test_second_train_fn_is_refused():
         @train_fn
         def two():
             pass
+
+
+def test_check_inputs_finds_what_bind_would_refuse_without_a_training_env():
+    def train(train: Channel, depth: int, rate: float = 0.1, validation: Optional[Path] = None):
+        pass
+
+    with pytest.raises(InvalidInputError) as info:
+        check_inputs(analyze(train), {"rate": "fast", "dept": "3"}, ["validation"])
+    assert info.value.problems == [
+        "train: required channel is missing (channels given: validation)",
+        "depth: required hyperparameter is missing (expected int)",
+        "rate: expected float, got 'fast'",
+        "dept: unknown hyperparameter (did you mean 'depth'?); accepted: depth, rate",
+    ]
+    check_inputs(analyze(train), {"depth": "3", "sagemaker_region": '"eu"'}, ["train"])
+
+
+def test_check_inputs_counts_tuned_hyperparameters_as_given():
+    def train(train: Channel, depth: int, **rest):
+        pass
+
+    check_inputs(analyze(train), {}, ["train"], tuned=["depth", "learning-rate"])
+    with pytest.raises(InvalidInputError, match="depth: required hyperparameter is missing"):
+        check_inputs(analyze(train), {}, ["train"], tuned=["learning-rate"])
+
+    def strict(depth: int):
+        pass
+
+    with pytest.raises(InvalidInputError, match="dpeth: unknown hyperparameter"):
+        check_inputs(analyze(strict), {}, [], tuned=["depth", "dpeth"])
