@@ -77,3 +77,11 @@ def _import_file(path: Path) -> None:
     except BaseException:
         sys.modules.pop(name, None)
         raise
+
+
+def inspect_train_fn(program: str) -> registry.TrainSpec:
+    """The @train_fn ``program`` registers, imported only to read it (see inspect_program)."""
+    spec = inspect_program(program).train
+    if spec is None:
+        raise ProgramError(f"{program} registers no @train_fn")
+    return spec

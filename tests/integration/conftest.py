@@ -23,6 +23,7 @@ from support.docker import (
     docker_unavailable,
     run_in_image,
 )
+from support.moto_sagemaker import Recording, complete_sagemaker
 from support.paths import EXAMPLE_DIR, REPO
 
 CONTAINER_ENGINE = Path(os.environ.get(
@@ -145,15 +146,32 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """The URL of a moto server on a free local port."""
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a moto server on a free local port, its SageMaker completed where moto
+    lacks what the tests need (support.moto_sagemaker)."""
+    recording = tmp_path_factory.mktemp("moto") / "recording"
+    # moto's recorder reads this when it is imported, so before the server.
+    os.environ["MOTO_RECORDER_FILEPATH"] = str(recording)
     from moto.server import ThreadedMotoServer
 
+    complete_sagemaker()
+    Recording().clear()
+    if not recording.exists():
+        raise RuntimeError("moto was imported before MOTO_RECORDER_FILEPATH was set")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def aws_requests(moto_endpoint: str) -> Iterator[Recording]:
+    """The requests moto receives during the test."""
+    recording = Recording()
+    recording.start()
+    yield recording
+    recording.stop()
 
 
 @pytest.fixture

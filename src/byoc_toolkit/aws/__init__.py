@@ -1,2 +1,4 @@
-"""The AWS side of the developer loop: ECR repositories and logins, SageMaker training jobs
-and endpoints. boto3 is imported only when a function here is called."""
+"""The AWS side of the developer loop: ECR repositories and logins; SageMaker models,
+endpoints, training, tuning and transform jobs, and endpoint autoscaling, as requests built
+from typed data (api_calls) that session.AwsApi sends; following a job and its log. boto3 is
+imported only when a call is sent."""

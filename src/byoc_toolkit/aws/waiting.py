@@ -10,9 +10,11 @@ Status = tuple[str, "str | None"]
 
 
 def wait_for(poll: Callable[[], Status], final: Collection[str],
-             report: Callable[[str], None], interval: float = 15.0) -> Status:
+             report: Callable[[str], None], interval: float = 15.0,
+             follow: Callable[[], None] | None = None) -> Status:
     """Call ``poll`` every ``interval`` seconds until its status is in ``final``; report
-    each new status with the time waited so far; return the last one."""
+    each new status with the time waited so far, then call ``follow`` (to show what else
+    happened, such as new log lines); return the last status."""
     started = time.monotonic()
     last = None
     while True:
@@ -20,6 +22,8 @@ def wait_for(poll: Callable[[], Status], final: Collection[str],
         if current != last:
             report(_describe(current, time.monotonic() - started))
             last = current
+        if follow is not None:
+            follow()
         if current[0] in final:
             return current
         time.sleep(interval)

@@ -56,16 +56,6 @@ def log_metric(name: str, value: SupportsFloat, step: int | None = None) -> None
     sys.stdout.flush()
 
 
-def declared_metric_definitions(program: str) -> list[dict[str, str]]:
-    """The MetricDefinitions of the metrics ``program``'s @train_fn(metrics=...) declares."""
-    from ..program import ProgramError, inspect_program
-
-    spec = inspect_program(program).train
-    if spec is None:
-        raise ProgramError(f"{program} registers no @train_fn")
-    return metric_definitions(*spec.metrics)
-
-
 def metric_definitions(*names: str) -> list[dict[str, str]]:
     """SageMaker ``MetricDefinitions`` (Name and Regex) for metrics logged with log_metric."""
     return [{"Name": _check_name(n), "Regex": f"{re.escape(PREFIX)} {re.escape(n)}={_NUMBER}"}
