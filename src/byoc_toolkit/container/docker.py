@@ -35,12 +35,13 @@ def _stream(*args: str) -> None:
                           "its output is above")
 
 
-def _capture(*args: str, stdin: str | None = None) -> str:
+def _capture(*args: str, stdin: str | None = None, action: str | None = None) -> str:
+    """Run docker; on failure a DockerError: ``<action> failed: <docker's last line>``."""
     result = subprocess.run([executable(), *args], input=stdin, capture_output=True,
                             text=True, check=False)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or [f"exit {result.returncode}"]
-        raise DockerError(f"docker {' '.join(args[:2])} failed: {lines[-1]}")
+        raise DockerError(f"{action or 'docker ' + ' '.join(args[:2])} failed: {lines[-1]}")
     return result.stdout
 
 
@@ -62,7 +63,8 @@ def image_exists(image: str) -> bool:
 
 def login(registry: str, username: str, password: str) -> None:
     """``docker login``, the password on stdin so that it never shows in a process list."""
-    _capture("login", "--username", username, "--password-stdin", registry, stdin=password)
+    _capture("login", "--username", username, "--password-stdin", registry, stdin=password,
+             action=f"docker login to {registry}")
 
 
 def tag(source: str, target: str) -> None:
