@@ -12,6 +12,7 @@ from .serving.data_kinds import DataKind
 
 if TYPE_CHECKING:
     from .model_artifacts import Saver
+    from .training.cluster.options import Distribution
     from .training.parameters import Parameter
 
 #: What SIGTERM does to a running @train_fn: raise TrainingStopped in it, or only set a flag.
@@ -27,6 +28,8 @@ class TrainSpec:
     saver: Saver | None = None
     on_sigterm: OnSigterm = "raise"
     metrics: tuple[str, ...] = ()
+    #: How the function is spread over the job's hosts; None: it runs on every host.
+    distribution: Distribution | None = None
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,14 @@ def local() -> None:
               "(a string in hyperparameters.json).")
 @pairs_option("--channel", "channels", value_type=click.Path(exists=True, file_okay=False,
               path_type=Path), help="An input channel: its name and a local directory.")
-@click.option("--instance-count", type=click.IntRange(1, 16), default=1, show_default=True,
-              help="Hosts to run (algo-1..N), each with its own /opt/ml.")
+@click.option("--hosts", "--instance-count", "hosts", type=click.IntRange(1, 16), default=1,
+              show_default=True, help="Hosts to run (algo-1..N), each with its own /opt/ml, "
+              "process (or container) and loopback address (127.0.0.2, ...).")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the job's files and artifacts go [default: ./byoc-local/JOB].")
 @click.option("--job-name", default=None, help="TRAINING_JOB_NAME [default: generated].")
 def train(program: str | None, image: str | None, hyperparameters: dict[str, str],
-          channels: dict[str, Path], instance_count: int, output: Path | None,
+          channels: dict[str, Path], hosts: int, output: Path | None,
           job_name: str | None) -> None:
     """Train: write the config files SageMaker writes, run the training, and pack
     model.tar.gz (and output.tar.gz) as SageMaker would upload them."""
@@ -48,9 +49,9 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
         raise click.UsageError("give --program (or BYOC_PROGRAM), or --image")
     job_name = job_name or time.strftime("byoc-local-%Y%m%d-%H%M%S")
     output = output or Path("byoc-local") / job_name
-    log(f"training job {job_name} on {instance_count} host(s) in {output}")
-    result = train_locally(output, program, image, hyperparameters, channels,
-                           instance_count, job_name)
+    log(f"training job {job_name} on {hosts} host(s) in {output}")
+    result = train_locally(output, program, image, hyperparameters, channels, hosts,
+                           job_name)
     if result.exit_code != 0:
         reason = (result.failure or "no failure file was written").split("\n", 1)[0]
         raise click.ClickException(f"training failed (exit {result.exit_code}): {reason}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..env_settings import SettingsError
 from .channels import Channel, read_channels, read_input_data_config
 from .checkpoints import read_checkpoint_dir
 from .hyperparameters import read_raw_hyperparameters
@@ -29,6 +30,11 @@ class TrainingEnv:
     resources: ResourceConfig
     checkpoint_dir: Path
     job_name: str | None = None
+    #: This process among all the job's processes (torchrun sets RANK, LOCAL_RANK and
+    #: WORLD_SIZE); one process per host otherwise: 0, 0 and 1.
+    rank: int = 0
+    local_rank: int = 0
+    world_size: int = 1
 
     @property
     def model_dir(self) -> Path:
@@ -75,4 +81,16 @@ def load_training_env(root: str | os.PathLike[str] | None = None,
         resources=read_resource_config(paths),
         checkpoint_dir=read_checkpoint_dir(paths),
         job_name=environ.get("TRAINING_JOB_NAME"),
+        rank=_process_number(environ, "RANK", 0),
+        local_rank=_process_number(environ, "LOCAL_RANK", 0),
+        world_size=_process_number(environ, "WORLD_SIZE", 1),
     )
+
+
+def _process_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name}: expected a non-negative integer, got {raw!r}")
+    return int(raw)

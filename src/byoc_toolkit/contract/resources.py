@@ -55,6 +55,17 @@ class ResourceConfig:
     def is_distributed(self) -> bool:
         return len(self.hosts) > 1
 
+    def group_hosts(self, name: str) -> tuple[str, ...]:
+        """The hosts of instance group ``name``, in SageMaker's order (that of ``hosts``)."""
+        for group in self.instance_groups:
+            if group.name == name:
+                return tuple(h for h in self.hosts if h in group.hosts)
+        if name == HOMOGENEOUS_GROUP and not self.instance_groups:
+            return self.hosts
+        known = ", ".join(g.name for g in self.instance_groups) or "none"
+        raise ContractError(FILE_NAME, f"no instance group named {name!r} (groups: {known})",
+                            "instance_groups")
+
     @property
     def current_group(self) -> InstanceGroup | None:
         for group in self.instance_groups:

@@ -106,7 +106,7 @@ def sm_env_vars(paths: Paths, raw_hyperparameters: Mapping[str, str],
         "module_name": module_name,
         "network_interface_name": resource_config.get("network_interface_name", "eth0"),
         "num_cpus": multiprocessing.cpu_count(),
-        "num_gpus": _count_gpus(),
+        "num_gpus": count_gpus(),
         "num_neurons": _count_neuron_cores(instance_type),
         "output_data_dir": str(paths.output_data_dir),
         "output_dir": str(paths.output_dir),
@@ -138,7 +138,8 @@ def sm_env_vars(paths: Paths, raw_hyperparameters: Mapping[str, str],
     return variables
 
 
-def _count_gpus() -> int:
+def count_gpus() -> int:
+    """The GPUs ``nvidia-smi --list-gpus`` lists; 0 without it."""
     if shutil.which("nvidia-smi") is None:
         return 0
     try:

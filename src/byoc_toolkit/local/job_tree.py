@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,34 +11,54 @@ from pathlib import Path
 from ..contract import Paths
 from ..contract.resources import HOMOGENEOUS_GROUP
 from ..errors import InputError
+from ..training.cluster.hosts import format_hosts_file
+
+#: The local cluster's hosts get 127.0.0.2, 127.0.0.3, ... (127.0.0.1 stays the machine's).
+FIRST_HOST_ADDRESS = ipaddress.IPv4Address("127.0.0.2")
+#: The hosts' network interface, as resourceconfig.json names it: all of them are on loopback.
+LOOPBACK_INTERFACE = "lo"
 
 
 @dataclass(frozen=True)
 class LocalJob:
-    """A local training job: one /opt/ml root per host under ``directory``."""
+    """A local training job: one /opt/ml root per host under ``directory``, and each host's
+    own loopback address."""
 
     directory: Path
     hosts: tuple[str, ...]
     channels: Mapping[str, Path]
 
+    @property
+    def addresses(self) -> dict[str, str]:
+        return {host: str(FIRST_HOST_ADDRESS + i) for i, host in enumerate(self.hosts)}
+
+    @property
+    def hosts_file(self) -> Path:
+        """The names of the hosts and their addresses, in /etc/hosts' format."""
+        return self.directory / "hosts"
+
+    def host_dir(self, host: str) -> Path:
+        return self.directory / host
+
     def root(self, host: str) -> Path:
-        return self.directory / host / "opt_ml"
+        return self.host_dir(host) / "opt_ml"
 
     def paths(self, host: str) -> Paths:
         return Paths(self.root(host))
 
 
 def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
-                   channels: Mapping[str, Path], instance_count: int,
+                   channels: Mapping[str, Path], host_count: int,
                    link_channels: bool) -> LocalJob:
     """Write each host's config files as SageMaker does (every hyperparameter a string,
-    File-mode channels, hosts algo-1..N). With ``link_channels`` each channel directory is
-    a symlink to the data; otherwise it is left empty for a container to mount the data on.
+    File-mode channels, hosts algo-1..N), and the hosts file that maps their names. With
+    ``link_channels`` each channel directory is a symlink to the data; otherwise it is left
+    empty for a container to mount the data on.
     """
     for name, source in channels.items():
         if not source.is_dir():
             raise InputError(f"channel {name}: {source} is not a directory")
-    hosts = tuple(f"algo-{i}" for i in range(1, instance_count + 1))
+    hosts = tuple(f"algo-{i}" for i in range(1, host_count + 1))
     job = LocalJob(directory, hosts, {n: p.resolve() for n, p in channels.items()})
     input_data_config = {name: {"TrainingInputMode": "File",
                                 "S3DistributionType": "FullyReplicated",
@@ -52,7 +73,7 @@ def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
             "current_group_name": HOMOGENEOUS_GROUP, "current_instance_type": "local",
             "instance_groups": [{"instance_group_name": HOMOGENEOUS_GROUP,
                                  "instance_type": "local", "hosts": list(hosts)}],
-            "network_interface_name": "eth0"})
+            "network_interface_name": LOOPBACK_INTERFACE})
         paths.input_data_dir.mkdir(parents=True)
         for name, source in job.channels.items():
             if link_channels:
@@ -61,6 +82,7 @@ def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
                 paths.channel_dir(name).mkdir()
         for directory in (paths.model_dir, paths.output_data_dir):
             directory.mkdir(parents=True)
+    job.hosts_file.write_text(format_hosts_file(job.addresses))
     return job
 
 

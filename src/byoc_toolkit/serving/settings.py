@@ -7,15 +7,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..errors import InputError
+from ..env_settings import boolean, integer, optional_integer
 
 MIB = 1024 * 1024
 #: multi-model-server refuses port numbers from 32767 up.
 MAX_PORT = 32766
-
-
-class SettingsError(InputError):
-    """An environment variable with a value that cannot be used; names the variable."""
 
 
 @dataclass(frozen=True)
@@ -38,51 +34,20 @@ class ServingSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServingSettings:
         env = os.environ if environ is None else environ
-        multi_model = _bool(env, "SAGEMAKER_MULTI_MODEL", False)
-        timeout = _optional_int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS")
+        multi_model = boolean(env, "SAGEMAKER_MULTI_MODEL", False)
+        timeout = optional_integer(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS")
         if timeout is None:
-            timeout = _int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60)
+            timeout = integer(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60)
         return cls(
-            port=_int(env, "SAGEMAKER_BIND_TO_PORT", 8080, maximum=MAX_PORT),
-            workers=_int(env, "SAGEMAKER_MODEL_SERVER_WORKERS",
+            port=integer(env, "SAGEMAKER_BIND_TO_PORT", 8080, maximum=MAX_PORT),
+            workers=integer(env, "SAGEMAKER_MODEL_SERVER_WORKERS",
                          1 if multi_model else (os.cpu_count() or 1)),
             timeout_seconds=timeout,
-            max_payload_bytes=_int(env, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, maximum=100) * MIB,
+            max_payload_bytes=integer(env, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, maximum=100) * MIB,
             default_accept=env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or None,
-            batch=_bool(env, "SAGEMAKER_BATCH", False),
+            batch=boolean(env, "SAGEMAKER_BATCH", False),
             multi_model=multi_model,
-            startup_timeout_seconds=float(_int(env, "SAGEMAKER_STARTUP_TIMEOUT", 600)),
-            access_log=_bool(env, "BYOC_ACCESS_LOG", False),
+            startup_timeout_seconds=float(integer(env, "SAGEMAKER_STARTUP_TIMEOUT", 600)),
+            access_log=boolean(env, "BYOC_ACCESS_LOG", False),
             jvm_options=tuple(env.get("SAGEMAKER_MODEL_SERVER_VMARGS", "").split()),
         )
-
-
-def _int(env: Mapping[str, str], name: str, default: int, *, maximum: int | None = None) -> int:
-    value = _optional_int(env, name, maximum=maximum)
-    return default if value is None else value
-
-
-def _optional_int(env: Mapping[str, str], name: str, *,
-                  maximum: int | None = None) -> int | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bounds = f"between 1 and {maximum}" if maximum else "at least 1"
-        raise SettingsError(f"{name}: expected an integer {bounds}, got {value}")
-    return value
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("true", "1", "yes"):
-        return True
-    if raw in ("false", "0", "no"):
-        return False
-    raise SettingsError(f"{name}: expected true or false, got {raw!r}")

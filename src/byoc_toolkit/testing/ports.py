@@ -1,4 +1,5 @@
-"""Free TCP ports on the loopback interface, for servers started by tests and benchmarks."""
+"""Free TCP ports on loopback addresses, for servers started by tests, benchmarks and local
+jobs."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import socket
 PORT_RANGE = range(20000, 32000)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1, below multi-model-server's limit, that nothing is bound to
+def free_port(address: str = "127.0.0.1") -> int:
+    """A TCP port on ``address``, below multi-model-server's limit, that nothing is bound to
     right now (random, so that parallel test runs rarely pick the same one)."""
     for port in random.sample(PORT_RANGE, 200):
         with socket.socket() as sock:
             try:
-                sock.bind(("127.0.0.1", port))
+                sock.bind((address, port))
             except OSError:
                 continue
             return port

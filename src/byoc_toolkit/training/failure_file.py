@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
+
+from ..errors import ExitCode, InputError
+from .cluster.outcome import ClusterError
+from .stopping import TrainingStopped
 
 #: DescribeTrainingJob's FailureReason is the first 1024 characters of the file.
 REASON_LIMIT = 1024
@@ -29,3 +35,28 @@ def write_failure(path: Path, reason: str, details: str | None = None) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return True
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How an exception ends a training process: its exit code and what the failure file
+    says (the reason first, then the details)."""
+
+    exit_code: ExitCode
+    reason: str
+    details: str | None = None
+
+
+def failure_of(exc: BaseException) -> Failure:
+    """The exit code, reason and details for an exception that ended the training."""
+    if isinstance(exc, SystemExit) and exc.code in (0, None):
+        return Failure(ExitCode.OK, "")
+    if isinstance(exc, InputError):
+        return Failure(ExitCode.BAD_INPUT, str(exc))
+    if isinstance(exc, ClusterError):
+        return Failure(ExitCode.FAILED, str(exc), exc.details)
+    details = "".join(traceback.format_exception(exc))
+    if isinstance(exc, TrainingStopped):
+        return Failure(ExitCode.STOPPED, f"TrainingStopped: {exc}", details)
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Failure(ExitCode.FAILED, reason, details)

@@ -31,6 +31,7 @@ class Role(enum.Enum):
     CHANNEL = "channel"
     ENV = "env"
     RESOURCES = "resources"
+    DASK_CLIENT = "Dask client"
     EXTRA_HYPERPARAMETERS = "extra hyperparameters"
 
 
@@ -104,6 +105,8 @@ def _classify(func: Callable[..., Any], p: inspect.Parameter, annotation: Any) -
         return Parameter(p.name, Role.ENV, annotation, p.default)
     if core is ResourceConfig:
         return Parameter(p.name, Role.RESOURCES, annotation, p.default)
+    if _is_class(core, "distributed", "Client"):
+        return Parameter(p.name, Role.DASK_CLIENT, annotation, p.default)
     form = _channel_form(core)
     if form is not None:
         return Parameter(p.name, Role.CHANNEL, annotation, p.default, form)
@@ -150,15 +153,21 @@ def _channel_form(annotation: Any) -> ChannelForm | None:
         return ChannelForm.CHANNEL
     if annotation is Path:
         return ChannelForm.PATH
-    # Compared by name so that pandas is imported only when a channel is read.
-    if (getattr(annotation, "__name__", None) == "DataFrame"
-            and getattr(annotation, "__module__", "").startswith("pandas")):
+    if _is_class(annotation, "pandas", "DataFrame"):
         return ChannelForm.DATAFRAME
     return None
 
 
-def bind(params: tuple[Parameter, ...], env: TrainingEnv) -> dict[str, Any]:
-    """Keyword arguments for the function, or InvalidInputError listing every problem."""
+def _is_class(annotation: Any, package: str, name: str) -> bool:
+    # Compared by name so that pandas and distributed are imported only where they are used.
+    return (getattr(annotation, "__name__", None) == name
+            and getattr(annotation, "__module__", "").split(".")[0] == package)
+
+
+def bind(params: tuple[Parameter, ...], env: TrainingEnv,
+         dask_client: Any = None) -> dict[str, Any]:
+    """Keyword arguments for the function, or InvalidInputError listing every problem.
+    ``dask_client`` fills a ``distributed.Client`` parameter."""
     problems: list[str] = []
     kwargs: dict[str, Any] = {}
     raw = _by_python_name(env.raw_hyperparameters)
@@ -168,6 +177,8 @@ def bind(params: tuple[Parameter, ...], env: TrainingEnv) -> dict[str, Any]:
             kwargs[p.name] = env
         elif p.role is Role.RESOURCES:
             kwargs[p.name] = env.resources
+        elif p.role is Role.DASK_CLIENT:
+            kwargs[p.name] = dask_client
         elif p.role is Role.HYPERPARAMETER:
             _bind_hyperparameter(p, raw, kwargs, problems)
         elif p.role is Role.CHANNEL:

@@ -8,53 +8,66 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 from pathlib import Path
+from typing import Any
 
-from ..contract import Paths, load_training_env
-from ..errors import ExitCode, InputError, log
+from ..contract import Paths, TrainingEnv, load_training_env
+from ..errors import ExitCode, log
 from ..model_artifacts import MODEL_ARCHIVE_NAME, save_model
 from ..program import ProgramError, load_program
+from ..registry import TrainSpec
 from . import stopping
-from .failure_file import write_failure
+from .failure_file import failure_of, write_failure
 from .parameters import bind
 
 
 def run_training(program: str | None = None,
                  root: str | os.PathLike[str] | None = None) -> ExitCode:
-    """Train once; write output/failure on any failure; return the process exit code."""
+    """Train once (on every host, or through the @train_fn's launcher when it is
+    distributed); write output/failure on any failure; return the process exit code."""
     paths = Paths.from_env(root)
     stopping.install("raise")
     started = time.monotonic()
     try:
         env = load_training_env(root)
         os.environ.update(env.sm_env_vars())
-        registered = load_program(program)
-        spec = registered.train
-        if spec is None:
-            raise ProgramError("the program registers no @train_fn")
-        kwargs = bind(spec.parameters, env)
-        for directory in (env.model_dir, env.output_data_dir):
-            directory.mkdir(parents=True, exist_ok=True)
-        stopping.set_mode(spec.on_sigterm)
-        model = spec.func(**kwargs)
-        stopping.set_mode("raise")
-        saved = save_model(model, env.model_dir, spec.saver)
-        _report_saved(saved, env.model_dir)
-    except InputError as exc:
-        write_failure(paths.failure_file, str(exc))
-        return ExitCode.BAD_INPUT
-    except stopping.TrainingStopped as exc:
-        write_failure(paths.failure_file, f"TrainingStopped: {exc}", traceback.format_exc())
-        return ExitCode.STOPPED
+        spec = load_train_spec(program)
+        if spec.distribution is None:
+            train_in_process(spec, env, bind(spec.parameters, env), save=True)
+        else:
+            from .cluster.launch import run_distributed
+
+            run_distributed(spec, env, program)
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the failure file
-        if isinstance(exc, SystemExit) and exc.code in (0, None):
-            return ExitCode.OK
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        write_failure(paths.failure_file, reason, traceback.format_exc())
-        return ExitCode.FAILED
+        failure = failure_of(exc)
+        if failure.exit_code is not ExitCode.OK:
+            write_failure(paths.failure_file, failure.reason, failure.details)
+        return failure.exit_code
     log(f"training finished in {time.monotonic() - started:.2f} s")
     return ExitCode.OK
+
+
+def load_train_spec(program: str | None) -> TrainSpec:
+    """The program's @train_fn (the program imported now)."""
+    spec = load_program(program).train
+    if spec is None:
+        raise ProgramError("the program registers no @train_fn")
+    return spec
+
+
+def train_in_process(spec: TrainSpec, env: TrainingEnv, kwargs: dict[str, Any],
+                     save: bool) -> Any:
+    """Call the function in this process with ``kwargs``; with ``save``, save what it
+    returns into the model dir. Returns what it returned."""
+    for directory in (env.model_dir, env.output_data_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    stopping.set_mode(spec.on_sigterm)
+    model = spec.func(**kwargs)
+    stopping.set_mode("raise")
+    if save:
+        saved = save_model(model, env.model_dir, spec.saver)
+        _report_saved(saved, env.model_dir)
+    return model
 
 
 def _report_saved(saved: Path | None, model_dir: Path) -> None:

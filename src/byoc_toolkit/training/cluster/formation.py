@@ -1,0 +1,156 @@
+"""Forming the cluster before any launcher starts: the hosts taking part (an instance group,
+in SageMaker's order), every name resolved, every host checked in with the master."""
+
+from __future__ import annotations
+
+import enum
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+
+from ...contract import ResourceConfig
+from ...errors import log
+from ..failure_file import failure_of
+from .coordinator import Master, Member
+from .hosts import lookup_with, resolve_all
+from .outcome import Outcome
+from .settings import ClusterSettings, Deadline
+
+#: How often a launcher's process and the job's outcome are checked.
+POLL_SECONDS = 0.2
+#: SIGTERM, then this long, then SIGKILL, for a launcher's processes.
+STOP_GRACE_SECONDS = 10.0
+
+
+class Finish(enum.Enum):
+    """Which hosts must finish before the job has succeeded."""
+
+    #: Every host's launcher (torchrun: every process ends).
+    EVERY_HOST = "every host"
+    #: The master's (Dask: the function runs there; the others serve it until then).
+    MASTER = "the master"
+
+
+@dataclass
+class Cluster:
+    """The hosts taking part, their addresses, and this host's coordinator."""
+
+    hosts: tuple[str, ...]
+    current_host: str
+    addresses: Mapping[str, str]
+    #: The address the engine's processes reach the master at.
+    master_addr: str
+    coordinator: Master | Member
+
+    @property
+    def master(self) -> str:
+        return self.hosts[0]
+
+    @property
+    def rank(self) -> int:
+        return self.hosts.index(self.current_host)
+
+    @property
+    def is_master(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def address(self) -> str:
+        """This host's own address."""
+        return self.addresses[self.current_host]
+
+    def start_members(self) -> None:
+        """On the master: tell the other hosts to start their launchers."""
+        if isinstance(self.coordinator, Master):
+            self.coordinator.start()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Reports a failure on this host (unless the outcome is decided already), so
+        that the other hosts learn of it at once, and leaves the cluster."""
+        if exc is not None and self.coordinator.wait(0) is None:
+            failure = failure_of(exc)
+            self.coordinator.report(Outcome.failed(f"{self.current_host}: {failure.reason}",
+                                                   failure.details))
+        self.coordinator.close()
+
+
+def form_cluster(resources: ResourceConfig, group: str | None, settings: ClusterSettings,
+                 finish: Finish) -> Cluster | None:
+    """The cluster this host belongs to, once every host resolves and has checked in with
+    the master (on the master, the others wait for ``start_members()``); None when this
+    host is not in ``group``. A ClusterError names the host that is missing."""
+    hosts = resources.hosts if group is None else resources.group_hosts(group)
+    if resources.current_host not in hosts:
+        return None
+    deadline = Deadline(settings.timeout)
+    addresses = resolve_all(hosts, lookup_with(settings.hosts_file), deadline)
+    current, master = resources.current_host, hosts[0]
+    log(f"cluster of {len(hosts)} host(s): "
+        f"{', '.join(f'{h} ({addresses[h]})' for h in hosts)}; this is {current}")
+    coordinator: Master | Member
+    if current == master:
+        must_finish = hosts if finish is Finish.EVERY_HOST else (master,)
+        coordinator = Master(current, addresses[current], settings.coordinator_port,
+                             hosts[1:], must_finish)
+        try:
+            coordinator.gather(deadline)
+        except BaseException:
+            coordinator.close()
+            raise
+    else:
+        coordinator = Member(current, master, addresses[master], settings.coordinator_port)
+        try:
+            coordinator.join(deadline)
+        except BaseException:
+            coordinator.close()
+            raise
+    return Cluster(hosts, current, addresses, settings.master_addr or addresses[master],
+                   coordinator)
+
+
+def start_process(command: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """A launcher's process, in a session of its own so that stopping it stops its children."""
+    return subprocess.Popen(list(command), env=dict(env), start_new_session=True)
+
+
+def stop_process(process: subprocess.Popen[bytes], patience: float = 0.0) -> None:
+    """After ``patience`` seconds for the process to end by itself, SIGTERM to it and its
+    children, and SIGKILL to what is left after a grace time."""
+    try:
+        process.wait(patience)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def supervise(process: subprocess.Popen[bytes], cluster: Cluster,
+              result_of: Callable[[int], Outcome]) -> Outcome:
+    """Until the job's outcome is known: reports this host's result (``result_of`` its
+    launcher's exit code) when the launcher ends, and returns the outcome the coordinator
+    decides (the launcher may still run: the caller stops it)."""
+    reported = False
+    while True:
+        outcome = cluster.coordinator.wait(POLL_SECONDS)
+        if outcome is not None:
+            return outcome
+        code = process.poll()
+        if code is not None and not reported:
+            cluster.coordinator.report(result_of(code))
+            reported = True

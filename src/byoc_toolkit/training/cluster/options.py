@@ -1,0 +1,64 @@
+"""How a @train_fn is spread over the job's hosts: ``@train_fn(distributed=...)``."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from ...errors import RegistrationError
+
+#: The launchers by name: ``@train_fn(distributed="torchrun")`` uses their defaults.
+LauncherName = Literal["torchrun", "dask"]
+
+
+@dataclass(frozen=True)
+class Torchrun:
+    """torch's own launcher (``torch.distributed.run``) on every host; every process runs
+    the function with RANK, LOCAL_RANK and WORLD_SIZE set; global rank 0's result is saved."""
+
+    #: Processes per host; None: one per GPU, else 1 (``BYOC_NPROC_PER_NODE`` overrides).
+    nproc_per_node: int | None = None
+    #: The master's rendezvous port (``BYOC_MASTER_PORT`` overrides).
+    master_port: int = 29500
+    #: Only the hosts of this instance group take part (heterogeneous clusters).
+    instance_group: str | None = None
+
+
+@dataclass(frozen=True)
+class Dask:
+    """A Dask cluster: the master host runs the scheduler and a worker, every other host a
+    worker; the function runs once, on the master, with a ``distributed.Client``."""
+
+    #: The scheduler's port on the master (``BYOC_MASTER_PORT`` overrides).
+    scheduler_port: int = 8786
+    #: Only the hosts of this instance group take part (heterogeneous clusters).
+    instance_group: str | None = None
+
+
+Distribution = Union[Torchrun, Dask]
+
+_BY_NAME: dict[str, Distribution] = {"torchrun": Torchrun(), "dask": Dask()}
+
+
+def as_distribution(value: LauncherName | Distribution | None) -> Distribution | None:
+    """The options behind ``@train_fn(distributed=...)``; an unknown value fails at import."""
+    if value is None or isinstance(value, (Torchrun, Dask)):
+        _check(value)
+        return value
+    if isinstance(value, str) and value in _BY_NAME:
+        return _BY_NAME[value]
+    names = ", ".join(repr(n) for n in typing.get_args(LauncherName))
+    raise RegistrationError(f"distributed must be one of {names}, Torchrun(...) or Dask(...), "
+                            f"got {value!r}")
+
+
+def _check(value: Distribution | None) -> None:
+    if isinstance(value, Torchrun) and value.nproc_per_node is not None \
+            and value.nproc_per_node < 1:
+        raise RegistrationError(f"Torchrun: nproc_per_node must be at least 1, "
+                                f"got {value.nproc_per_node}")
+    port = value.master_port if isinstance(value, Torchrun) else \
+        value.scheduler_port if isinstance(value, Dask) else None
+    if port is not None and not 0 < port < 65536:
+        raise RegistrationError(f"{type(value).__name__}: port must be 1-65535, got {port}")
