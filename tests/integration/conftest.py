@@ -17,6 +17,7 @@ import pytest
 from support.commands import run_byoc
 from support.docker import (
     EXAMPLE_IMAGE,
+    FOREST_IMAGE,
     NON_ROOT_IMAGE,
     SERVING_PORT,
     docker,
@@ -24,7 +25,7 @@ from support.docker import (
     run_in_image,
 )
 from support.moto_sagemaker import Recording, complete_sagemaker
-from support.paths import EXAMPLE_DIR, REPO
+from support.paths import EXAMPLE_DIR, FOREST_DIR, REPO
 
 CONTAINER_ENGINE = Path(os.environ.get(
     "BYOC_CONTAINER_ENGINE", REPO.parent / "shared" / "tools" / "container-engine"))
@@ -94,9 +95,10 @@ def toolkit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheel
 
 
-def _build(tag: str, base_image: str, wheel: Path, *extra: str) -> None:
+def _build(tag: str, base_image: str, wheel: Path, *extra: str,
+           code_dir: Path = EXAMPLE_DIR) -> None:
     started = time.monotonic()
-    result = run_byoc("build", str(EXAMPLE_DIR), "--tag", tag, "--base-image", base_image,
+    result = run_byoc("build", str(code_dir), "--tag", tag, "--base-image", base_image,
                       "--wheel", str(wheel), "--network", "host", *extra,
                       timeout=BUILD_TIMEOUT)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -116,6 +118,13 @@ def non_root_image(example_image: str, base_image: str, toolkit_wheel: Path) -> 
     """The example built with RUN_AS=byoc: only the last layers differ from example_image."""
     _build(NON_ROOT_IMAGE, base_image, toolkit_wheel, "--build-arg", "RUN_AS=byoc")
     return NON_ROOT_IMAGE
+
+
+@pytest.fixture(scope="session")
+def forest_image(base_image: str, toolkit_wheel: Path) -> str:
+    """The distributed decision-forest example (its requirements.txt names dask)."""
+    _build(FOREST_IMAGE, base_image, toolkit_wheel, code_dir=FOREST_DIR)
+    return FOREST_IMAGE
 
 
 @pytest.fixture

@@ -11,10 +11,8 @@ import tarfile
 import joblib
 import numpy as np
 from support.commands import BYOC, run_byoc
-from support.paths import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV
+from support.paths import EXAMPLE_PROGRAM, PAYLOAD_CSV, TRAINING_DATA
 from support.serving import free_port, wait_for_ping
-
-TRAINING_DATA = EXAMPLE_TEST_DIR / "input" / "data" / "training"
 
 
 def test_local_train_serve_invoke_give_the_in_process_predictions(tmp_path):
@@ -71,7 +69,7 @@ def test_local_train_failure_is_reported_in_one_line(tmp_path):
 
 def test_two_hosts_train_at_once_and_share_one_artifact(tmp_path):
     result = run_byoc("local", "train", "--program", str(EXAMPLE_PROGRAM),
-                      "--channel", f"training={TRAINING_DATA}", "--instance-count", "2",
+                      "--channel", f"training={TRAINING_DATA}", "--hosts", "2",
                       "--output", str(tmp_path / "job"))
     assert result.returncode == 0, result.stderr
     for rank, host in enumerate(["algo-1", "algo-2"]):

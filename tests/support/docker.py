@@ -21,6 +21,7 @@ from support.serving import wait_for_ping
 _CHECKOUT = hashlib.sha256(str(REPO).encode()).hexdigest()[:8]
 EXAMPLE_IMAGE = f"byoc-test-{_CHECKOUT}/decision-trees:latest"
 NON_ROOT_IMAGE = f"byoc-test-{_CHECKOUT}/decision-trees:non-root"
+FOREST_IMAGE = f"byoc-test-{_CHECKOUT}/decision-forest:latest"
 #: Where served containers listen (SAGEMAKER_BIND_TO_PORT), one at a time per test session.
 SERVING_PORT = free_port()
 

@@ -14,7 +14,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any, Protocol
 
 from ...errors import log
@@ -52,7 +52,10 @@ class _Connection:
     def receive(self) -> dict[str, Any] | None:
         """The next message; None at the end of the stream. Raises OSError (and
         TimeoutError) as the socket does."""
-        line = self._reader.readline()
+        try:
+            line = self._reader.readline()
+        except ValueError:  # closed on this side, while a listener was reading
+            return None
         if not line:
             return None
         try:
@@ -60,6 +63,17 @@ class _Connection:
         except ValueError:
             return {"unreadable": line[:200].decode(errors="replace")}
         return message if isinstance(message, dict) else {"unreadable": repr(message)}
+
+    def messages(self) -> Iterator[dict[str, Any]]:
+        """The messages until the stream ends or breaks."""
+        while True:
+            try:
+                message = self.receive()
+            except OSError:
+                return
+            if message is None:
+                return
+            yield message
 
     def close(self) -> None:
         try:
@@ -159,16 +173,11 @@ class Master:
                              name=f"byoc-coordinator-{host}").start()
 
     def _listen(self, host: str, connection: _Connection) -> None:
-        while True:
-            try:
-                message = connection.receive()
-            except OSError:
-                message = None
-            if message is None:
-                self.report_for(host, self._lost(host))
-                return
+        for message in connection.messages():
             if "result" in message:
                 self.report_for(host, Outcome.from_json(message["result"]))
+                return
+        self.report_for(host, self._lost(host))
 
     def _lost(self, host: str) -> Outcome:
         return Outcome.failed(f"host {host} left the cluster before it reported a result "
@@ -253,19 +262,13 @@ class Member:
             time.sleep(min(0.2, deadline.remaining()))
 
     def _listen(self, connection: _Connection) -> None:
-        while True:
-            try:
-                message = connection.receive()
-            except OSError:
-                message = None
-            if message is None:
-                self._verdict.decide(Outcome.failed(
-                    f"lost the connection to the master {self.master} ({self._where}) before "
-                    f"it reported the job's outcome"))
-                return
+        for message in connection.messages():
             if "outcome" in message:
                 self._verdict.decide(Outcome.from_json(message["outcome"]))
                 return
+        self._verdict.decide(Outcome.failed(
+            f"lost the connection to the master {self.master} ({self._where}) before it "
+            f"reported the job's outcome"))
 
     def report(self, result: Outcome) -> None:
         if self._connection is None:

@@ -16,10 +16,11 @@ from ...errors import log
 from ...registry import TrainSpec
 from ..parameters import bind
 from ..runner import train_in_process
-from .formation import Cluster, Finish, form_cluster, start_process, stop_process, supervise
+from .formation import Cluster, Finish, form_cluster, supervise
 from .hosts import wait_for_port
 from .options import Dask
 from .outcome import SUCCESS, ClusterError, Outcome
+from .processes import start_process, stop_process
 from .settings import ClusterSettings, Deadline
 
 #: How long a worker gets to close by itself once the master has succeeded (the master shuts

@@ -4,10 +4,8 @@ in SageMaker's order), every name resolved, every host checked in with the maste
 from __future__ import annotations
 
 import enum
-import os
-import signal
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -21,8 +19,6 @@ from .settings import ClusterSettings, Deadline
 
 #: How often a launcher's process and the job's outcome are checked.
 POLL_SECONDS = 0.2
-#: SIGTERM, then this long, then SIGKILL, for a launcher's processes.
-STOP_GRACE_SECONDS = 10.0
 
 
 class Finish(enum.Enum):
@@ -113,31 +109,6 @@ def form_cluster(resources: ResourceConfig, group: str | None, settings: Cluster
             raise
     return Cluster(hosts, current, addresses, settings.master_addr or addresses[master],
                    coordinator)
-
-
-def start_process(command: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-    """A launcher's process, in a session of its own so that stopping it stops its children."""
-    return subprocess.Popen(list(command), env=dict(env), start_new_session=True)
-
-
-def stop_process(process: subprocess.Popen[bytes], patience: float = 0.0) -> None:
-    """After ``patience`` seconds for the process to end by itself, SIGTERM to it and its
-    children, and SIGKILL to what is left after a grace time."""
-    try:
-        process.wait(patience)
-        return
-    except subprocess.TimeoutExpired:
-        pass
-    for sig, wait in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, None)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def supervise(process: subprocess.Popen[bytes], cluster: Cluster,

@@ -15,9 +15,10 @@ from ...errors import log
 from ...program import PROGRAM_ENV, resolve_program
 from ...registry import TrainSpec
 from ..parameters import bind
-from .formation import Finish, form_cluster, start_process, stop_process, supervise
+from .formation import Finish, form_cluster, supervise
 from .options import Torchrun
 from .outcome import SUCCESS, Outcome
+from .processes import start_process, stop_process
 from .settings import ClusterSettings
 
 #: Where each process that fails writes its reason (rank-N.json), for its host to report.

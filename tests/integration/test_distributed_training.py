@@ -1,0 +1,149 @@
+"""Distributed training for real: ``byoc local train --hosts N`` runs each host as its own
+process on its own loopback address; Dask and torchrun (gloo, on the CPU) across them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from support.commands import BYOC, run_byoc
+from support.paths import FOREST_PROGRAM, PAYLOAD_CSV, PROGRAMS, TRAINING_DATA
+
+from byoc_toolkit.local.job_tree import write_job_tree
+from byoc_toolkit.testing.ports import free_port
+
+TORCH_PROGRAM = PROGRAMS / "torch_ranks.py"
+#: torch's import alone takes seconds per process on this machine's two cores.
+CLUSTER_RUN_TIMEOUT = 300
+
+
+def host_log(job: Path, host: str) -> str:
+    return (job / "hosts" / host / "output.log").read_text()
+
+
+def model_files(job: Path, host: str) -> list[str]:
+    return sorted(p.name for p in (job / "hosts" / host / "opt_ml/model").iterdir())
+
+
+def assert_every_host_exited(stderr: str, hosts: int, code: int) -> None:
+    for i in range(1, hosts + 1):
+        assert f"byoc: algo-{i} exited with code {code}" in stderr, stderr[-3000:]
+
+
+def check_forest_job(job: Path, tmp_path: Path) -> None:
+    """One model, saved by algo-1, fitted on a cluster of three workers."""
+    assert "#byoc-metric cluster:workers=3.0" in host_log(job, "algo-1")
+    assert model_files(job, "algo-1") == ["model.joblib"]
+    assert model_files(job, "algo-2") == model_files(job, "algo-3") == []
+    with tarfile.open(job / "model.tar.gz") as tar:
+        assert tar.getnames() == ["model.joblib"]
+        tar.extractall(tmp_path / "model", filter="data")
+    forest = joblib.load(tmp_path / "model" / "model.joblib")
+    assert len(forest.estimators_) == 12
+    predicted = forest.predict(np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2))
+    assert set(predicted) == {"setosa", "versicolor", "virginica"}
+
+
+def test_dask_forest_on_three_local_hosts(tmp_path):
+    job = tmp_path / "job"
+    result = run_byoc("local", "train", "--program", str(FOREST_PROGRAM), "--hosts", "3",
+                      "--hp", "n_estimators=12", "--channel", f"training={TRAINING_DATA}",
+                      "--output", str(job), timeout=CLUSTER_RUN_TIMEOUT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == str(job / "model.tar.gz")
+    assert_every_host_exited(result.stderr, 3, 0)
+    for i, host in enumerate(["algo-1", "algo-2", "algo-3"]):
+        assert (f"{host} | byoc: cluster of 3 host(s): algo-1 (127.0.0.2), algo-2 (127.0.0.3),"
+                f" algo-3 (127.0.0.4); this is {host}") in result.stderr
+        config = json.loads((job / "hosts" / host /
+                             "opt_ml/input/config/resourceconfig.json").read_text())
+        assert config["current_host"] == host and config["network_interface_name"] == "lo"
+    assert "127.0.0.3 algo-2" in (job / "hosts" / "hosts").read_text()
+    check_forest_job(job, tmp_path)
+
+
+def test_torchrun_two_hosts_two_processes_each(tmp_path):
+    job = tmp_path / "job"
+    result = run_byoc("local", "train", "--program", str(TORCH_PROGRAM), "--hosts", "2",
+                      "--output", str(job), env={"BYOC_NPROC_PER_NODE": "2"},
+                      timeout=CLUSTER_RUN_TIMEOUT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_every_host_exited(result.stderr, 2, 0)
+    for rank, host in enumerate(["algo-1", "algo-1", "algo-2", "algo-2"]):
+        assert f"rank {rank} of 4 (local {rank % 2}): sum 6.0" in host_log(job, host)
+    assert model_files(job, "algo-1") == ["model.joblib"]
+    assert model_files(job, "algo-2") == []
+    saved = joblib.load(job / "hosts/algo-1/opt_ml/model/model.joblib")
+    assert saved == {"rank": 0, "local_rank": 0, "world_size": 4, "sum": 6.0,
+                     "environ": ["0", "0", "4"]}
+
+
+def test_a_process_that_raises_is_named_by_rank_and_every_host_fails(tmp_path):
+    job = tmp_path / "job"
+    result = run_byoc("local", "train", "--program", str(TORCH_PROGRAM), "--hosts", "2",
+                      "--hp", "fail_rank=1", "--output", str(job),
+                      env={"BYOC_NPROC_PER_NODE": "1"}, timeout=CLUSTER_RUN_TIMEOUT)
+    assert result.returncode == 1
+    reason = "rank 1 (local rank 0) on algo-2: ValueError: rank 1 was told to fail"
+    assert f"Error: training failed (exit 1): {reason}" in result.stderr
+    assert_every_host_exited(result.stderr, 2, 1)
+    for host in ("algo-1", "algo-2"):
+        failure = (job / "hosts" / host / "opt_ml/output/failure").read_text()
+        assert failure.startswith(reason + "\n")
+        assert "raise ValueError(f\"rank {env.rank} was told to fail\")" in failure
+
+
+def start_hosts(tmp_path: Path, hosts: list[str], of: int, timeout: int
+                ) -> dict[str, subprocess.Popen[str]]:
+    """``byoc train`` for ``hosts`` only, of a job tree of ``of`` hosts."""
+    job = write_job_tree(tmp_path / "hosts", {}, {"training": TRAINING_DATA}, of,
+                         link_channels=True)
+    env = {k: v for k, v in os.environ.items() if k != "BYOC_PROGRAM"}
+    env.update(BYOC_HOSTS_FILE=str(job.hosts_file), BYOC_CLUSTER_TIMEOUT=str(timeout),
+               BYOC_COORDINATOR_PORT=str(free_port("127.0.0.2")),
+               BYOC_MASTER_PORT=str(free_port("127.0.0.2")))
+    return {host: subprocess.Popen(
+        [BYOC, "train", "--program", str(FOREST_PROGRAM)], text=True,
+        env={**env, "SAGEMAKER_BASE_DIR": str(job.root(host))},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for host in hosts}
+
+
+@pytest.mark.parametrize(("running", "missing"), [(["algo-1", "algo-2"], "algo-3"),
+                                                  (["algo-2"], "algo-1")])
+def test_a_host_that_never_comes_up_fails_the_others_within_the_timeout(
+        tmp_path, running, missing):
+    timeout = 5
+    started = time.monotonic()
+    processes = start_hosts(tmp_path, running, 3, timeout)
+    for host, process in processes.items():
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 1, stderr
+        failure = (tmp_path / "hosts" / host / "opt_ml/output/failure").read_text()
+        if missing == "algo-3":
+            assert failure.startswith(
+                "the cluster did not form: algo-3 did not reach the master algo-1 within 5 s "
+                "(checked in: algo-1, algo-2)\n")
+        else:
+            assert failure.startswith("the master algo-1 (127.0.0.2:")
+            assert "did not accept connections from algo-2 within 5 s" in failure
+    # Importing the program takes a few seconds here; the wait itself is the timeout.
+    assert time.monotonic() - started < timeout + 40
+
+
+@pytest.mark.docker
+def test_dask_forest_on_three_local_containers(forest_image, tmp_path):
+    job = tmp_path / "job"
+    result = run_byoc("local", "train", "--image", forest_image, "--hosts", "3",
+                      "--hp", "n_estimators=12", "--channel", f"training={TRAINING_DATA}",
+                      "--output", str(job), timeout=CLUSTER_RUN_TIMEOUT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_every_host_exited(result.stderr, 3, 0)
+    assert "algo-3 | byoc: cluster of 3 host(s): algo-1 (127.0.0.2)" in result.stderr
+    check_forest_job(job, tmp_path)
