@@ -26,6 +26,8 @@ from .contract import (
 )
 from .serving.decorators import decoder, encoder, model_fn, predict_fn
 from .training import (
+    Dask,
+    Torchrun,
     TrainingStopped,
     log_metric,
     metric_definitions,
@@ -36,9 +38,11 @@ from .training import (
 __all__ = [
     "Channel",
     "ContractError",
+    "Dask",
     "InputMode",
     "Paths",
     "ResourceConfig",
+    "Torchrun",
     "TrainingEnv",
     "TrainingStopped",
     "decoder",

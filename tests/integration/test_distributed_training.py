@@ -59,7 +59,7 @@ def test_dask_forest_on_three_local_hosts(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == str(job / "model.tar.gz")
     assert_every_host_exited(result.stderr, 3, 0)
-    for i, host in enumerate(["algo-1", "algo-2", "algo-3"]):
+    for host in ("algo-1", "algo-2", "algo-3"):
         assert (f"{host} | byoc: cluster of 3 host(s): algo-1 (127.0.0.2), algo-2 (127.0.0.3),"
                 f" algo-3 (127.0.0.4); this is {host}") in result.stderr
         config = json.loads((job / "hosts" / host /
@@ -67,6 +67,19 @@ def test_dask_forest_on_three_local_hosts(tmp_path):
         assert config["current_host"] == host and config["network_interface_name"] == "lo"
     assert "127.0.0.3 algo-2" in (job / "hosts" / "hosts").read_text()
     check_forest_job(job, tmp_path)
+
+
+def test_when_the_dask_function_fails_every_host_fails_with_its_reason(tmp_path):
+    job = tmp_path / "job"
+    result = run_byoc("local", "train", "--program", str(FOREST_PROGRAM), "--hosts", "2",
+                      "--hp", "n_estimators=0", "--channel", f"training={TRAINING_DATA}",
+                      "--output", str(job), timeout=CLUSTER_RUN_TIMEOUT)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert_every_host_exited(result.stderr, 2, 1)
+    reason = "InvalidParameterError: The 'n_estimators' parameter of RandomForestClassifier"
+    assert (job / "hosts/algo-1/opt_ml/output/failure").read_text().startswith(reason)
+    assert (job / "hosts/algo-2/opt_ml/output/failure").read_text().startswith(
+        f"algo-1: {reason}")
 
 
 def test_torchrun_two_hosts_two_processes_each(tmp_path):

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import pytest
 from distributed import Client
 
-from byoc_toolkit import train_fn
+from byoc_toolkit import Dask, Torchrun, load_training_env, train_fn
 from byoc_toolkit.contract import ResourceConfig
 from byoc_toolkit.contract.errors import ContractError
 from byoc_toolkit.contract.resources import InstanceGroup
@@ -20,7 +20,6 @@ from byoc_toolkit.env_settings import SettingsError
 from byoc_toolkit.errors import RegistrationError
 from byoc_toolkit.registry import reset
 from byoc_toolkit.testing.ports import free_port
-from byoc_toolkit.training.cluster import Dask, Torchrun
 from byoc_toolkit.training.cluster.coordinator import Master, Member
 from byoc_toolkit.training.cluster.hosts import (
     format_hosts_file,
@@ -239,3 +238,12 @@ def test_cluster_settings_from_the_environment(tmp_path):
         ClusterSettings.from_env({"BYOC_COORDINATOR_PORT": "70000"})
     with pytest.raises(SettingsError, match="BYOC_HOSTS_FILE: /nowhere is not a file"):
         ClusterSettings.from_env({"BYOC_HOSTS_FILE": "/nowhere"})
+
+
+def test_process_ranks_on_the_training_environment(tmp_path):
+    env = load_training_env(tmp_path, {"RANK": "3", "LOCAL_RANK": "1", "WORLD_SIZE": "4"})
+    assert (env.rank, env.local_rank, env.world_size) == (3, 1, 4)
+    alone = load_training_env(tmp_path, {})
+    assert (alone.rank, alone.local_rank, alone.world_size) == (0, 0, 1)
+    with pytest.raises(SettingsError, match="RANK: expected a non-negative integer, got '-1'"):
+        load_training_env(tmp_path, {"RANK": "-1"})

@@ -81,7 +81,7 @@ def _run_master(spec: TrainSpec, env: TrainingEnv, cluster: Cluster, port: int,
         sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", cluster.address,
         "--port", str(port), "--no-dashboard"], os.environ)
     worker = None
-    succeeded = False
+    outcome = None
     try:
         deadline = Deadline(settings.timeout)
         wait_for_port(f"the Dask scheduler on {cluster.current_host}", cluster.address, port,
@@ -94,12 +94,18 @@ def _run_master(spec: TrainSpec, env: TrainingEnv, cluster: Cluster, port: int,
             train_in_process(spec, env, bind(spec.parameters, env, dask_client=client),
                              save=True)
             cluster.coordinator.report(SUCCESS)
+            # Decided now: success, unless another host failed while the function ran.
+            outcome = cluster.coordinator.wait(0)
             client.shutdown()  # the scheduler closes every worker, then itself
-            succeeded = True
+    except BaseException as exc:
+        cluster.report_failure(exc)  # before the workers see the scheduler go
+        raise
     finally:
         for process in (worker, scheduler):
             if process is not None:
-                stop_process(process, WORKER_CLOSE_SECONDS if succeeded else 0.0)
+                stop_process(process, WORKER_CLOSE_SECONDS if outcome is not None else 0.0)
+    if outcome is not None:
+        outcome.raise_if_failed()
 
 
 def _wait_for_workers(client: Client, cluster: Cluster, deadline: Deadline) -> None:

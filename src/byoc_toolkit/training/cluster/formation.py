@@ -70,11 +70,17 @@ class Cluster:
                  tb: TracebackType | None) -> None:
         """Reports a failure on this host (unless the outcome is decided already), so
         that the other hosts learn of it at once, and leaves the cluster."""
-        if exc is not None and self.coordinator.wait(0) is None:
+        if exc is not None:
+            self.report_failure(exc)
+        self.coordinator.close()
+
+    def report_failure(self, exc: BaseException) -> None:
+        """Tell the cluster that this host failed with ``exc`` (unless the outcome is
+        decided already)."""
+        if self.coordinator.wait(0) is None:
             failure = failure_of(exc)
             self.coordinator.report(Outcome.failed(f"{self.current_host}: {failure.reason}",
                                                    failure.details))
-        self.coordinator.close()
 
 
 def form_cluster(resources: ResourceConfig, group: str | None, settings: ClusterSettings,
