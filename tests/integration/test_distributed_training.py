@@ -37,6 +37,16 @@ def assert_every_host_exited(stderr: str, hosts: int, code: int) -> None:
         assert f"byoc: algo-{i} exited with code {code}" in stderr, stderr[-3000:]
 
 
+def train_forest(job: Path, hosts: int, n_estimators: int,
+                 *source: str) -> subprocess.CompletedProcess[str]:
+    """The decision-forest example on ``hosts`` local hosts; ``source``: ``--image IMAGE``
+    (default: the program, in processes)."""
+    return run_byoc("local", "train", *(source or ("--program", str(FOREST_PROGRAM))),
+                    "--hosts", str(hosts), "--hp", f"n_estimators={n_estimators}",
+                    "--channel", f"training={TRAINING_DATA}", "--output", str(job),
+                    timeout=CLUSTER_RUN_TIMEOUT)
+
+
 def check_forest_job(job: Path, tmp_path: Path) -> None:
     """One model, saved by algo-1, fitted on a cluster of three workers."""
     assert "#byoc-metric cluster:workers=3.0" in host_log(job, "algo-1")
@@ -53,9 +63,7 @@ def check_forest_job(job: Path, tmp_path: Path) -> None:
 
 def test_dask_forest_on_three_local_hosts(tmp_path):
     job = tmp_path / "job"
-    result = run_byoc("local", "train", "--program", str(FOREST_PROGRAM), "--hosts", "3",
-                      "--hp", "n_estimators=12", "--channel", f"training={TRAINING_DATA}",
-                      "--output", str(job), timeout=CLUSTER_RUN_TIMEOUT)
+    result = train_forest(job, 3, 12)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == str(job / "model.tar.gz")
     assert_every_host_exited(result.stderr, 3, 0)
@@ -71,9 +79,7 @@ def test_dask_forest_on_three_local_hosts(tmp_path):
 
 def test_when_the_dask_function_fails_every_host_fails_with_its_reason(tmp_path):
     job = tmp_path / "job"
-    result = run_byoc("local", "train", "--program", str(FOREST_PROGRAM), "--hosts", "2",
-                      "--hp", "n_estimators=0", "--channel", f"training={TRAINING_DATA}",
-                      "--output", str(job), timeout=CLUSTER_RUN_TIMEOUT)
+    result = train_forest(job, 2, 0)
     assert result.returncode == 1, result.stderr[-3000:]
     assert_every_host_exited(result.stderr, 2, 1)
     reason = "InvalidParameterError: The 'n_estimators' parameter of RandomForestClassifier"
@@ -153,9 +159,7 @@ def test_a_host_that_never_comes_up_fails_the_others_within_the_timeout(
 @pytest.mark.docker
 def test_dask_forest_on_three_local_containers(forest_image, tmp_path):
     job = tmp_path / "job"
-    result = run_byoc("local", "train", "--image", forest_image, "--hosts", "3",
-                      "--hp", "n_estimators=12", "--channel", f"training={TRAINING_DATA}",
-                      "--output", str(job), timeout=CLUSTER_RUN_TIMEOUT)
+    result = train_forest(job, 3, 12, "--image", forest_image)
     assert result.returncode == 0, result.stderr[-3000:]
     assert_every_host_exited(result.stderr, 3, 0)
     assert "algo-3 | byoc: cluster of 3 host(s): algo-1 (127.0.0.2)" in result.stderr
