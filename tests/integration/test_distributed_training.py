@@ -20,6 +20,7 @@ from byoc_toolkit.local.job_tree import write_job_tree
 from byoc_toolkit.testing.ports import free_port
 
 TORCH_PROGRAM = PROGRAMS / "torch_ranks.py"
+DASK_PROGRAM = PROGRAMS / "dask_client_only.py"
 #: torch's import alone takes seconds per process on this machine's two cores.
 CLUSTER_RUN_TIMEOUT = 300
 
@@ -122,14 +123,13 @@ def test_a_process_that_raises_is_named_by_rank_and_every_host_fails(tmp_path):
 def start_hosts(tmp_path: Path, hosts: list[str], of: int, timeout: int
                 ) -> dict[str, subprocess.Popen[str]]:
     """``byoc train`` for ``hosts`` only, of a job tree of ``of`` hosts."""
-    job = write_job_tree(tmp_path / "hosts", {}, {"training": TRAINING_DATA}, of,
-                         link_channels=True)
+    job = write_job_tree(tmp_path / "hosts", {}, {}, of, link_channels=True)
     env = {k: v for k, v in os.environ.items() if k != "BYOC_PROGRAM"}
     env.update(BYOC_HOSTS_FILE=str(job.hosts_file), BYOC_CLUSTER_TIMEOUT=str(timeout),
                BYOC_COORDINATOR_PORT=str(free_port("127.0.0.2")),
                BYOC_MASTER_PORT=str(free_port("127.0.0.2")))
     return {host: subprocess.Popen(
-        [BYOC, "train", "--program", str(FOREST_PROGRAM)], text=True,
+        [BYOC, "train", "--program", str(DASK_PROGRAM)], text=True,
         env={**env, "SAGEMAKER_BASE_DIR": str(job.root(host))},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for host in hosts}
 
@@ -138,7 +138,7 @@ def start_hosts(tmp_path: Path, hosts: list[str], of: int, timeout: int
                                                   (["algo-2"], "algo-1")])
 def test_a_host_that_never_comes_up_fails_the_others_within_the_timeout(
         tmp_path, running, missing):
-    timeout = 5
+    timeout = 3
     started = time.monotonic()
     processes = start_hosts(tmp_path, running, 3, timeout)
     for host, process in processes.items():
@@ -147,11 +147,11 @@ def test_a_host_that_never_comes_up_fails_the_others_within_the_timeout(
         failure = (tmp_path / "hosts" / host / "opt_ml/output/failure").read_text()
         if missing == "algo-3":
             assert failure.startswith(
-                "the cluster did not form: algo-3 did not reach the master algo-1 within 5 s "
+                "the cluster did not form: algo-3 did not reach the master algo-1 within 3 s "
                 "(checked in: algo-1, algo-2)\n")
         else:
             assert failure.startswith("the master algo-1 (127.0.0.2:")
-            assert "did not accept connections from algo-2 within 5 s" in failure
+            assert "did not accept connections from algo-2 within 3 s" in failure
     # Importing the program takes a few seconds here; the wait itself is the timeout.
     assert time.monotonic() - started < timeout + 40
 

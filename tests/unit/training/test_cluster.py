@@ -21,6 +21,7 @@ from byoc_toolkit.errors import RegistrationError
 from byoc_toolkit.registry import reset
 from byoc_toolkit.testing.ports import free_port
 from byoc_toolkit.training.cluster.coordinator import Master, Member
+from byoc_toolkit.training.cluster.formation import Finish, form_cluster
 from byoc_toolkit.training.cluster.hosts import (
     format_hosts_file,
     lookup_with,
@@ -197,6 +198,10 @@ def test_group_hosts_keep_sagemakers_order():
         resources.group_hosts("gpu")
     plain = ResourceConfig("algo-1", ("algo-1", "algo-2"))
     assert plain.group_hosts("homogeneousCluster") == ("algo-1", "algo-2")
+    # A host outside the launcher's group takes no part: nothing resolved, nothing joined.
+    outside = ResourceConfig("algo-2", resources.hosts, "train1",
+                             instance_groups=resources.instance_groups)
+    assert form_cluster(outside, "train2", ClusterSettings(), Finish.EVERY_HOST) is None
 
 
 def test_distributed_options():
