@@ -212,7 +212,9 @@ def test_distributed_options():
                                                 "'dask', Torchrun"):
         as_distribution("mpi")  # type: ignore[arg-type]
     with pytest.raises(RegistrationError, match="nproc_per_node must be at least 1"):
-        as_distribution(Torchrun(nproc_per_node=0))
+        Torchrun(nproc_per_node=0)
+    with pytest.raises(RegistrationError, match="Dask: scheduler_port must be 1-65535, got 0"):
+        Dask(scheduler_port=0)
 
 
 def test_a_dask_client_parameter_needs_the_dask_launcher():

@@ -101,18 +101,16 @@ def form_cluster(resources: ResourceConfig, group: str | None, settings: Cluster
         must_finish = hosts if finish is Finish.EVERY_HOST else (master,)
         coordinator = Master(current, addresses[current], settings.coordinator_port,
                              hosts[1:], must_finish)
-        try:
-            coordinator.gather(deadline)
-        except BaseException:
-            coordinator.close()
-            raise
     else:
         coordinator = Member(current, master, addresses[master], settings.coordinator_port)
-        try:
+    try:
+        if isinstance(coordinator, Master):
+            coordinator.gather(deadline)
+        else:
             coordinator.join(deadline)
-        except BaseException:
-            coordinator.close()
-            raise
+    except BaseException:
+        coordinator.close()
+        raise
     return Cluster(hosts, current, addresses, settings.master_addr or addresses[master],
                    coordinator)
 

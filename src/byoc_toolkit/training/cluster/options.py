@@ -24,6 +24,12 @@ class Torchrun:
     #: Only the hosts of this instance group take part (heterogeneous clusters).
     instance_group: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.nproc_per_node is not None and self.nproc_per_node < 1:
+            raise RegistrationError(f"Torchrun: nproc_per_node must be at least 1, "
+                                    f"got {self.nproc_per_node}")
+        _check_port("Torchrun: master_port", self.master_port)
+
 
 @dataclass(frozen=True)
 class Dask:
@@ -35,6 +41,14 @@ class Dask:
     #: Only the hosts of this instance group take part (heterogeneous clusters).
     instance_group: str | None = None
 
+    def __post_init__(self) -> None:
+        _check_port("Dask: scheduler_port", self.scheduler_port)
+
+
+def _check_port(name: str, port: int) -> None:
+    if not 0 < port < 65536:
+        raise RegistrationError(f"{name} must be 1-65535, got {port}")
+
 
 Distribution = Union[Torchrun, Dask]
 
@@ -44,21 +58,9 @@ _BY_NAME: dict[str, Distribution] = {"torchrun": Torchrun(), "dask": Dask()}
 def as_distribution(value: LauncherName | Distribution | None) -> Distribution | None:
     """The options behind ``@train_fn(distributed=...)``; an unknown value fails at import."""
     if value is None or isinstance(value, (Torchrun, Dask)):
-        _check(value)
         return value
     if isinstance(value, str) and value in _BY_NAME:
         return _BY_NAME[value]
     names = ", ".join(repr(n) for n in typing.get_args(LauncherName))
     raise RegistrationError(f"distributed must be one of {names}, Torchrun(...) or Dask(...), "
                             f"got {value!r}")
-
-
-def _check(value: Distribution | None) -> None:
-    if isinstance(value, Torchrun) and value.nproc_per_node is not None \
-            and value.nproc_per_node < 1:
-        raise RegistrationError(f"Torchrun: nproc_per_node must be at least 1, "
-                                f"got {value.nproc_per_node}")
-    port = value.master_port if isinstance(value, Torchrun) else \
-        value.scheduler_port if isinstance(value, Dask) else None
-    if port is not None and not 0 < port < 65536:
-        raise RegistrationError(f"{type(value).__name__}: port must be 1-65535, got {port}")
