@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import signal
 import subprocess
@@ -16,38 +14,20 @@ from pathlib import Path
 
 import psutil
 
+from byoc_toolkit.local import invoking
+from byoc_toolkit.local.invoking import Response
 from byoc_toolkit.testing.ports import free_port
 from support.commands import BYOC
 
 
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
-
-
 def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None, timeout: float = 30) -> Reply:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()},
-                     response.read())
-    finally:
-        connection.close()
+            headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
+    return invoking.request("127.0.0.1", port, method, path, body, headers, timeout)
 
 
 def invoke(port: int, body: bytes, content_type: str = "text/csv",
-           accept: str | None = None, path: str = "/invocations") -> Reply:
-    headers = {"Content-Type": content_type}
-    if accept:
-        headers["Accept"] = accept
-    return request(port, "POST", path, body, headers)
+           accept: str | None = None, path: str = "/invocations") -> Response:
+    return invoking.invoke("127.0.0.1", port, body, content_type, accept, path, timeout=30)
 
 
 def ping(port: int) -> int | None:

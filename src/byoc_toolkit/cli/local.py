@@ -99,7 +99,7 @@ def invoke(payload: BinaryIO, content_type: str, accept: str | None, port: int,
 
     path = f"/models/{target_model}/invoke" if target_model else "/invocations"
     try:
-        reply = post(f"http://127.0.0.1:{port}{path}", payload.read(), content_type, accept)
+        reply = post("127.0.0.1", port, payload.read(), content_type, accept, path)
     except OSError as exc:
         raise click.ClickException(f"no endpoint on 127.0.0.1:{port}: {exc}") from None
     if reply.status != 200:

@@ -9,8 +9,10 @@ read the same here; ``training.conversion`` turns them into the types a @train_f
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import Any
 
 from .config_files import read_json_object
@@ -64,3 +66,19 @@ def unquote(raw: str) -> str:
         if isinstance(value, str):
             return value
     return raw
+
+
+def encode_hyperparameter(value: Any) -> str:
+    """The string SageMaker would hold for ``value``: a string as it is (it is already one
+    of SageMaker's strings), anything else as the Python SDK's JSON (``5``, ``true``,
+    ``["a", "b"]``); an Enum as its value, a path as its text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, enum.Enum):
+        return encode_hyperparameter(value.value)
+    if isinstance(value, PurePath):
+        return str(value)
+    try:
+        return json.dumps(list(value) if isinstance(value, (tuple, set, frozenset)) else value)
+    except TypeError:
+        return str(value)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..contract import Paths
+from ..contract import InputMode, Paths
 from ..contract.resources import HOMOGENEOUS_GROUP
 from ..errors import InputError
 from ..training.cluster.hosts import format_hosts_file
@@ -60,20 +61,14 @@ def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
             raise InputError(f"channel {name}: {source} is not a directory")
     hosts = tuple(f"algo-{i}" for i in range(1, host_count + 1))
     job = LocalJob(directory, hosts, {n: p.resolve() for n, p in channels.items()})
-    input_data_config = {name: {"TrainingInputMode": "File",
-                                "S3DistributionType": "FullyReplicated",
-                                "RecordWrapperType": "None"} for name in channels}
+    input_data_config = {name: channel_config() for name in channels}
     for host in hosts:
         paths = job.paths(host)
         paths.input_config_dir.mkdir(parents=True)
-        _write_json(paths.hyperparameters_file, dict(hyperparameters))
-        _write_json(paths.input_data_config_file, input_data_config)
-        _write_json(paths.resource_config_file, {
-            "current_host": host, "hosts": list(hosts),
-            "current_group_name": HOMOGENEOUS_GROUP, "current_instance_type": "local",
-            "instance_groups": [{"instance_group_name": HOMOGENEOUS_GROUP,
-                                 "instance_type": "local", "hosts": list(hosts)}],
-            "network_interface_name": LOOPBACK_INTERFACE})
+        write_json(paths.hyperparameters_file, dict(hyperparameters))
+        write_json(paths.input_data_config_file, input_data_config)
+        write_json(paths.resource_config_file,
+                   resource_config(host, hosts, interface=LOOPBACK_INTERFACE))
         paths.input_data_dir.mkdir(parents=True)
         for name, source in job.channels.items():
             if link_channels:
@@ -86,5 +81,27 @@ def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
     return job
 
 
-def _write_json(path: Path, content: object) -> None:
+def channel_config(mode: InputMode = InputMode.FILE,
+                   content_type: str | None = None) -> dict[str, str]:
+    """A channel's entry in inputdataconfig.json, as SageMaker writes it."""
+    entry = {"TrainingInputMode": mode.value, "S3DistributionType": "FullyReplicated",
+             "RecordWrapperType": "None"}
+    if content_type is not None:
+        entry["ContentType"] = content_type
+    return entry
+
+
+def resource_config(host: str, hosts: Sequence[str],
+                    interface: str = "eth0") -> dict[str, Any]:
+    """resourceconfig.json for ``host`` in a homogeneous cluster of ``hosts`` whose network
+    interface is ``interface`` (SageMaker's is eth0)."""
+    return {"current_host": host, "hosts": list(hosts),
+            "current_group_name": HOMOGENEOUS_GROUP, "current_instance_type": "local",
+            "instance_groups": [{"instance_group_name": HOMOGENEOUS_GROUP,
+                                 "instance_type": "local", "hosts": list(hosts)}],
+            "network_interface_name": interface}
+
+
+def write_json(path: Path, content: object) -> None:
+    """One of the config files, as readable JSON."""
     path.write_text(json.dumps(content, indent=2) + "\n")

@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..contract import Channel, ResourceConfig, TrainingEnv
-from ..contract.hyperparameters import decode_untyped, is_sagemaker_added
+from ..contract.hyperparameters import (
+    decode_untyped,
+    encode_hyperparameter,
+    is_sagemaker_added,
+)
 from ..errors import InputError, RegistrationError
 from ..registry import describe
 from .conversion import (
@@ -105,7 +109,7 @@ def _classify(func: Callable[..., Any], p: inspect.Parameter, annotation: Any) -
         return Parameter(p.name, Role.ENV, annotation, p.default)
     if core is ResourceConfig:
         return Parameter(p.name, Role.RESOURCES, annotation, p.default)
-    if _is_class(core, "distributed", "Client"):
+    if is_named_class(core, "distributed", "Client"):
         return Parameter(p.name, Role.DASK_CLIENT, annotation, p.default)
     form = _channel_form(core)
     if form is not None:
@@ -118,23 +122,10 @@ def _classify(func: Callable[..., Any], p: inspect.Parameter, annotation: Any) -
         raise RegistrationError(f"{describe(func)}: parameter {p.name}: {exc}") from None
     if p.default not in (inspect.Parameter.empty, None):
         try:  # a default outside its own Literal, say, fails now, not on SageMaker
-            converter(p.name, _encode_default(p.default))
+            converter(p.name, encode_hyperparameter(p.default))
         except HyperparameterError as exc:
             raise RegistrationError(f"{describe(func)}: default of {exc}") from None
     return Parameter(p.name, Role.HYPERPARAMETER, annotation, p.default, converter=converter)
-
-
-def _encode_default(value: Any) -> str:
-    import json
-
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, Path):
-        return str(value)
-    try:
-        return json.dumps(list(value) if isinstance(value, (tuple, set, frozenset)) else value)
-    except TypeError:
-        return str(value)
 
 
 def _strip_optional(annotation: Any) -> Any:
@@ -153,13 +144,14 @@ def _channel_form(annotation: Any) -> ChannelForm | None:
         return ChannelForm.CHANNEL
     if annotation is Path:
         return ChannelForm.PATH
-    if _is_class(annotation, "pandas", "DataFrame"):
+    if is_named_class(annotation, "pandas", "DataFrame"):
         return ChannelForm.DATAFRAME
     return None
 
 
-def _is_class(annotation: Any, package: str, name: str) -> bool:
-    # Compared by name so that pandas and distributed are imported only where they are used.
+def is_named_class(annotation: Any, package: str, name: str) -> bool:
+    """Whether ``annotation`` is the class ``name`` of ``package`` (pandas' DataFrame, say);
+    told by name, so that pandas and distributed are imported only where they are used."""
     return (getattr(annotation, "__name__", None) == name
             and getattr(annotation, "__module__", "").split(".")[0] == package)
 

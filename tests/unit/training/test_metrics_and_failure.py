@@ -40,3 +40,15 @@ def test_parse_metric_reads_what_log_metric_writes():
     # SageMaker's definitions read no NaN, so neither does byoc.
     assert parse_metric(format_metric("acc", float("nan"))) is None
     assert parse_metric("accuracy 0.9") is None
+
+
+def test_parsed_metrics_are_what_the_definitions_capture():
+    lines = [format_metric("train:loss", 0.25, step=3), format_metric("a/b", -1.5e-07),
+             format_metric("acc", 1), "noise #byoc-metric x=2 step=9 more"]
+    log = "\n".join(["start", *lines, "end"])
+
+    for line in lines:
+        metric = parse_metric(line)
+        assert metric is not None
+        (definition,) = metric_definitions(metric.name)
+        assert [float(v) for v in re.findall(definition["Regex"], log)] == [metric.value]
