@@ -19,9 +19,16 @@ from support.serving import wait_for_ping
 # Images and ports of their own per checkout: several checkouts may test on one engine, and
 # containers share the host's network.
 _CHECKOUT = hashlib.sha256(str(REPO).encode()).hexdigest()[:8]
-EXAMPLE_IMAGE = f"byoc-test-{_CHECKOUT}/decision-trees:latest"
-NON_ROOT_IMAGE = f"byoc-test-{_CHECKOUT}/decision-trees:non-root"
-FOREST_IMAGE = f"byoc-test-{_CHECKOUT}/decision-forest:latest"
+
+
+def checkout_image(name: str) -> str:
+    """An image tag of this checkout's own: ``byoc-test-<checkout>/<name>``."""
+    return f"byoc-test-{_CHECKOUT}/{name}"
+
+
+EXAMPLE_IMAGE = checkout_image("decision-trees:latest")
+NON_ROOT_IMAGE = checkout_image("decision-trees:non-root")
+FOREST_IMAGE = checkout_image("decision-forest:latest")
 #: Where served containers listen (SAGEMAKER_BIND_TO_PORT), one at a time per test session.
 SERVING_PORT = free_port()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .build import build
+from .check import check
 from .deploy import deploy
 from .local import local
 from .push import push
@@ -27,6 +28,7 @@ cli.add_command(local)
 cli.add_command(build)
 cli.add_command(push)
 cli.add_command(deploy)
+cli.add_command(check)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""The docker command line, run as a subprocess: build, login, tag, push, inspect.
+"""The docker command line, run as a subprocess: build, login, tag, push, inspect, and the
+containers `byoc check` runs.
 
 Long commands (build, push) stream docker's own progress to stderr, keeping stdout for the
 results byoc prints; short ones are captured and fail with docker's last error line.
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import ByocError
 
@@ -79,3 +81,55 @@ def repo_digests(image: str) -> Sequence[str]:
     """``repository@sha256:...`` for every registry the image was pushed to or pulled from."""
     text = _capture("image", "inspect", "--format", "{{json .RepoDigests}}", image)
     return json.loads(text) or []
+
+
+def inspect(name: str, kind: str = "image") -> dict[str, Any]:
+    """``docker inspect`` of one image or container, as a dict."""
+    found: list[dict[str, Any]] = json.loads(_capture(kind, "inspect", name))
+    return found[0]
+
+
+def run_detached(args: Sequence[str]) -> str:
+    """``docker run --detach ARGS``; returns the container's id."""
+    return _capture("run", "--detach", *args).strip()
+
+
+def send_signal(container: str, signal_name: str) -> None:
+    """``docker kill --signal``: the signal goes to the container's PID 1."""
+    _capture("kill", "--signal", signal_name, container)
+
+
+def wait(container: str, timeout: float) -> int | None:
+    """The container's exit status once it has stopped; None if it still runs after
+    ``timeout`` seconds."""
+    try:
+        result = subprocess.run([executable(), "wait", container], capture_output=True,
+                                text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    if result.returncode != 0:
+        raise DockerError(f"docker wait failed: {result.stderr.strip()}")
+    return int(result.stdout.strip())
+
+
+def processes(container: str) -> list[tuple[int, int, str]]:
+    """The container's processes as the host numbers them: (pid, parent pid, command)."""
+    rows = _capture("top", container, "-eo", "pid,ppid,args").splitlines()[1:]
+    found = []
+    for row in rows:
+        pid, ppid, command = row.split(None, 2)
+        found.append((int(pid), int(ppid), command))
+    return found
+
+
+def logs(container: str) -> str:
+    """What the container wrote to stdout and stderr."""
+    result = subprocess.run([executable(), "logs", container], capture_output=True, text=True,
+                            errors="replace", check=False)
+    return result.stdout + result.stderr
+
+
+def remove(container: str) -> None:
+    """``docker rm --force``, quietly: a container already gone is fine."""
+    subprocess.run([executable(), "rm", "--force", container], capture_output=True,
+                   check=False)

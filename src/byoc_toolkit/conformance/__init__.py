@@ -1,0 +1,1 @@
+"""``byoc check``: an image against SageMaker's container contract, clause by clause."""
