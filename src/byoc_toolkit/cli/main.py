@@ -7,6 +7,7 @@ import click
 from .build import build
 from .check import check
 from .deploy import deploy
+from .init import init
 from .local import local
 from .push import push
 from .serve import serve
@@ -29,6 +30,7 @@ cli.add_command(build)
 cli.add_command(push)
 cli.add_command(deploy)
 cli.add_command(check)
+cli.add_command(init)
 
 
 def main() -> None:
