@@ -100,6 +100,55 @@ def test_bad_hyperparameters_fail_before_training(tmp_path, hyperparameters, fir
     assert not (tmp_path / "output/data/received.json").exists()
 
 
+@pytest.mark.parametrize("hyperparameters, first_line", [
+    ({"epochs": "9" * 5000}, "epochs: cannot be read as int: Exceeds the limit (4300 digits)"),
+    ({"epochs": "1\x00"}, "epochs: expected int, got '1\\x00'"),
+    ({"epochs": "\ud800"}, "epochs: expected int, got '\\ud800'"),
+    ({"epochs": "1", "layers": "[" * 100_000 + "]" * 100_000}, "layers: expected a list, got"),
+    ({"epochs": "1", "options": '{"a":' * 990 + "1" + "}" * 990},
+     "options: expected a dict (a JSON object), got"),
+    ({"epochs": "1", "limit": "1e999999"}, "limit: expected int, got '1e999999'"),
+    ({"epochs": "1", "a=b\x00": "1"}, "a=b\x00: unknown hyperparameter"),
+])
+def test_a_value_that_cannot_be_converted_for_any_reason_is_exit_2_naming_it(
+        tmp_path, hyperparameters, first_line):
+    write_config(tmp_path, "hyperparameters.json", hyperparameters)
+    result = run_byoc("train", "--program", TYPED, root=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert failure_text(tmp_path).splitlines()[0].startswith(first_line)
+
+
+def test_values_no_environment_can_hold_are_not_exported_and_still_arrive(tmp_path):
+    write_config(tmp_path, "hyperparameters.json", {"epochs": "1", "name": "a\x00b",
+                                                    "criterion": '"\\ud800"'})
+    result = run_byoc("train", "--program", TYPED, root=tmp_path)
+    assert result.returncode == 2  # criterion is not one of its Literal's values, said so
+    assert failure_text(tmp_path).splitlines()[0].startswith("criterion: expected one of")
+    write_config(tmp_path, "hyperparameters.json", {"epochs": "1", "name": "a\x00b"})
+    result = run_byoc("train", "--program", TYPED, root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "byoc: warning: 'SM_HP_NAME' is not exported: embedded null byte" in result.stderr
+    received = json.loads((tmp_path / "output/data/received.json").read_text())
+    assert received["values"]["name"] == "a\x00b"
+
+
+def test_reading_hyperparameters_is_linear_in_their_number(tmp_path):
+    seconds = {}
+    for count in (27_500, 110_000):
+        root = tmp_path / str(count)
+        write_config(root, "hyperparameters.json", {f"key_{i}": str(i) for i in range(count)})
+        started = time.monotonic()
+        result = run_byoc("train", "--program", str(PROGRAMS / "counted_hyperparameters.py"),
+                          root=root)
+        seconds[count] = time.monotonic() - started
+        assert result.returncode == 0, result.stderr
+        received = json.loads((root / "output/data/received.json").read_text())
+        assert received == {"count": count, "variables": 1000, "hps": count}
+    assert "SM_HP_* variables are exported for the first 1000 of 110000" in result.stderr
+    # Quadratic (setenv per variable) took 97 s for 110,000 here: 16 times 27,500's time.
+    assert seconds[110_000] < 30 and seconds[110_000] < 6 * seconds[27_500], seconds
+
+
 def test_example_with_non_integer_max_leaf_nodes(opt_ml):
     write_config(opt_ml, "hyperparameters.json", {"max_leaf_nodes": "abc"})
     result = run_byoc("train", "--program", str(EXAMPLE_PROGRAM), root=opt_ml)

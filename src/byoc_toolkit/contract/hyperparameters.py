@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
@@ -45,11 +46,32 @@ def read_raw_hyperparameters(paths: Paths) -> dict[str, str]:
 
 
 def decode_untyped(raw: str) -> Any:
-    """What sagemaker-training makes of a value: its JSON reading, else the string itself."""
+    """What sagemaker-training makes of a value: its JSON reading, else the string itself;
+    also the string for JSON nested more than MAX_NESTING levels deep or holding an integer
+    of more than 4300 digits, which Python reads or writes again only up to limits that
+    depend on where it is called from."""
     try:
-        return json.loads(raw)
-    except ValueError:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
         return raw
+    return raw if _nested_too_deeply(raw) else value
+
+
+#: How deeply a hyperparameter's JSON value may nest and still be decoded.
+MAX_NESTING = 100
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nested_too_deeply(text: str) -> bool:
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_NESTING:
+            return True
+    return False
 
 
 def decode_all_untyped(raw: Mapping[str, str]) -> dict[str, Any]:

@@ -15,12 +15,18 @@ import multiprocessing
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from .hyperparameters import decode_all_untyped
 from .paths import Paths
 from .resources import HOMOGENEOUS_GROUP, ResourceConfig
+
+#: How many SM_HP_<NAME> variables are exported. SageMaker allows 100 hyperparameters;
+#: setting a variable scans the whole environment (glibc's setenv), so exporting one per key
+#: of a 110,000-key hyperparameters.json took 45 s. SM_HPS holds them all regardless.
+MAX_HYPERPARAMETER_VARIABLES = 1000
+_HYPERPARAMETER_PREFIX = "SM_HP_"
 
 _DISTRIBUTION_FLAGS = (
     "sagemaker_mpi_enabled",
@@ -136,6 +142,28 @@ def sm_env_vars(paths: Paths, raw_hyperparameters: Mapping[str, str],
     exported.update({f"hp_{k}": v for k, v in user_hps.items()})
     variables: dict[str, str] = mapping.to_env_vars(exported)
     return variables
+
+
+def export(variables: Mapping[str, str], environ: MutableMapping[str, str]) -> list[str]:
+    """Set ``variables`` in ``environ`` (os.environ), in time linear in their number: the
+    SM_HP_* variables beyond MAX_HYPERPARAMETER_VARIABLES, and variables that no environment
+    can hold (a NUL character, an "=" in the name, a lone surrogate), are left out. Returns
+    one warning for each thing left out."""
+    warnings = []
+    per_key = [name for name in variables if name.startswith(_HYPERPARAMETER_PREFIX)]
+    left_out = set(per_key[MAX_HYPERPARAMETER_VARIABLES:])
+    if left_out:
+        warnings.append(f"{_HYPERPARAMETER_PREFIX}* variables are exported for the first "
+                        f"{MAX_HYPERPARAMETER_VARIABLES} of {len(per_key)} hyperparameters "
+                        "only (SageMaker allows 100); SM_HPS holds them all")
+    for name, value in variables.items():
+        if name in left_out:
+            continue
+        try:
+            environ[name] = value
+        except (ValueError, UnicodeError) as exc:
+            warnings.append(f"{name[:100]!r} is not exported: {exc}")
+    return warnings
 
 
 def count_gpus() -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contract import Paths, TrainingEnv, load_training_env
+from ..contract.sm_env_vars import export as export_sm_env_vars
 from ..errors import ExitCode, log
 from ..model_artifacts import MODEL_ARCHIVE_NAME, save_model
 from ..program import ProgramError, load_program
@@ -30,7 +31,8 @@ def run_training(program: str | None = None,
     started = time.monotonic()
     try:
         env = load_training_env(root)
-        os.environ.update(env.sm_env_vars())
+        for warning in export_sm_env_vars(env.sm_env_vars(), os.environ):
+            log(f"warning: {warning}")
         spec = load_train_spec(program)
         if spec.distribution is None:
             train_in_process(spec, env, bind(spec.parameters, env), save=True)
