@@ -7,9 +7,13 @@ Both halves use this module; neither imports the other for it.
 
 from __future__ import annotations
 
+import lzma
 import os
+import shutil
 import tarfile
+import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +35,27 @@ Saver = Callable[[Any, Path], Any]
 
 class UnsafeArchiveError(InputError):
     """An archive that cannot be unpacked safely: a member would land outside the target
-    directory, is not a plain file or directory, or the file is not a readable tar archive."""
+    directory or is not a plain file or directory, the archive unpacks to more than its
+    ArchiveLimits allow, or the file is not a readable tar archive (truncated, corrupt)."""
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much a model archive may unpack to; checked against the members' headers before
+    anything is written."""
+
+    #: Largest total size of the members, in bytes; None: half the free space on the disk
+    #: it is unpacked to (on SageMaker, the instance's storage volume).
+    max_bytes: int | None = None
+    #: Most members (files, directories, links).
+    max_members: int = 100_000
+
+    def bytes_for(self, target: Path) -> int:
+        """The size limit for unpacking into ``target``."""
+        if self.max_bytes is not None:
+            return self.max_bytes
+        existing = next(p for p in (target, *target.parents) if p.exists())
+        return shutil.disk_usage(existing).free // 2
 
 
 class ModelLoadError(ByocError):
@@ -85,36 +109,57 @@ def pack_model(model_dirs: Path | Sequence[Path], archive: Path) -> Path:
     return archive
 
 
-def unpack_model(archive: Path, target: Path) -> Path:
+def unpack_model(archive: Path, target: Path, limits: ArchiveLimits = ArchiveLimits()) -> Path:
     """Extract ``archive`` into ``target``, refusing the whole archive (before writing
     anything) when a member is absolute, contains ``..``, is a device or FIFO, or is a link
-    that leaves ``target``."""
+    that leaves ``target``, or when the members exceed ``limits``. Whatever goes wrong (a
+    truncated or corrupt archive, a full disk) is an UnsafeArchiveError of one line, and
+    nothing is left in ``target``."""
     target = Path(os.path.abspath(target))
+    max_bytes = limits.bytes_for(target)
+    created = not target.exists()
     try:
         with tarfile.open(archive, "r:*") as tar:
-            members = tar.getmembers()
-            for member in members:
+            members, total = [], 0
+            for member in tar:  # reads each header; a member's data only to skip over it
                 _check_member(member, target)
+                members.append(member)
+                total += member.size
+                if len(members) > limits.max_members:
+                    raise UnsafeArchiveError(
+                        f"{archive} holds more than {limits.max_members} members "
+                        "(BYOC_MAX_MODEL_FILES)")
+                if total > max_bytes:
+                    raise UnsafeArchiveError(
+                        f"{archive} unpacks to more than {max_bytes} bytes (at member "
+                        f"{member.name!r}); the limit is BYOC_MAX_UNPACKED_MODEL_MB, by "
+                        f"default half the free space on the disk it is unpacked to")
             target.mkdir(parents=True, exist_ok=True)
             for member in members:
                 tar.extract(member, target, set_attrs=False, **_EXTRACT_FILTER)
-    except tarfile.TarError as exc:
-        raise UnsafeArchiveError(f"{archive} is not a readable tar archive: {exc}") from None
+    except UnsafeArchiveError:
+        raise
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        reason = "is truncated" if isinstance(exc, EOFError) else "cannot be unpacked"
+        raise UnsafeArchiveError(f"{archive} {reason}: {exc}") from None
     return target
 
 
-def resolve_model_dir(source: Path, scratch: Path) -> Path:
+def resolve_model_dir(source: Path, scratch: Path,
+                      limits: ArchiveLimits = ArchiveLimits()) -> Path:
     """A directory holding the model files. ``source`` may be that directory, a .tar.gz
     artifact, or a directory holding only model.tar.gz (an artifact copied in as is);
-    archives are unpacked safely into ``scratch``."""
+    archives are unpacked safely, within ``limits``, into ``scratch``."""
     if source.is_file():
-        return unpack_model(source, scratch / "model")
+        return unpack_model(source, scratch / "model", limits)
     if not source.is_dir():
         raise InputError(f"model not found: {source} is neither a directory nor a "
                          ".tar.gz file")
     entries = [p for p in source.iterdir() if not p.name.startswith(".")]
     if len(entries) == 1 and entries[0].name == MODEL_ARCHIVE_NAME:
-        return unpack_model(entries[0], scratch / "model")
+        return unpack_model(entries[0], scratch / "model", limits)
     return source.resolve()
 
 

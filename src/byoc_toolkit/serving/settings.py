@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..env_settings import boolean, integer, optional_integer
+from ..model_artifacts import ArchiveLimits
 
 MIB = 1024 * 1024
 #: multi-model-server refuses port numbers from 32767 up.
@@ -30,6 +31,8 @@ class ServingSettings:
     access_log: bool = False
     #: Extra JVM flags for the frontend (SAGEMAKER_MODEL_SERVER_VMARGS).
     jvm_options: tuple[str, ...] = ()
+    #: How much a model.tar.gz may unpack to (BYOC_MAX_UNPACKED_MODEL_MB, BYOC_MAX_MODEL_FILES).
+    archive_limits: ArchiveLimits = ArchiveLimits()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServingSettings:
@@ -50,4 +53,12 @@ class ServingSettings:
             startup_timeout_seconds=float(integer(env, "SAGEMAKER_STARTUP_TIMEOUT", 600)),
             access_log=boolean(env, "BYOC_ACCESS_LOG", False),
             jvm_options=tuple(env.get("SAGEMAKER_MODEL_SERVER_VMARGS", "").split()),
+            archive_limits=_archive_limits(env),
         )
+
+
+def _archive_limits(env: Mapping[str, str]) -> ArchiveLimits:
+    megabytes = optional_integer(env, "BYOC_MAX_UNPACKED_MODEL_MB")
+    return ArchiveLimits(
+        max_bytes=None if megabytes is None else megabytes * MIB,
+        max_members=integer(env, "BYOC_MAX_MODEL_FILES", ArchiveLimits.max_members))

@@ -187,7 +187,8 @@ def serve(program: str | None, root: str | None, model: str | None,
     run = RunDir(Path(tempfile.mkdtemp(prefix="byoc-serve-"))).create()
     model_dir = None
     if not settings.multi_model:
-        model_dir = resolve_model_dir(Path(model) if model else paths.model_dir, run.root)
+        model_dir = resolve_model_dir(Path(model) if model else paths.model_dir, run.root,
+                                      settings.archive_limits)
     run.properties.write_text(config.properties(settings, run, model_dir))
     run.log_config.write_text(config.log_config(settings))
 
