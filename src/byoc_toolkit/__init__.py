@@ -1,6 +1,6 @@
 """byoc-toolkit: SageMaker bring-your-own containers from plain decorated functions.
 
-    from byoc_toolkit import predict_fn, train_fn
+    from byoc_toolkit import HTTPError, RequestContext, predict_fn, train_fn
 
     @train_fn
     def train(training: pd.DataFrame, max_leaf_nodes: int | None = None):
@@ -8,7 +8,9 @@
         return model
 
     @predict_fn
-    def predict(model, data: np.ndarray):
+    def predict(model, data: np.ndarray, context: RequestContext):
+        if data.shape[1] != 4:
+            raise HTTPError(422, f"expected 4 features, got {data.shape[1]}")
         return model.predict(data)
 
 Importing this package has no side effects and loads nothing heavy: pandas, scikit-learn,
@@ -24,7 +26,9 @@ from .contract import (
     TrainingEnv,
     load_training_env,
 )
+from .serving.context import RequestContext
 from .serving.decorators import decoder, encoder, model_fn, predict_fn
+from .serving.errors import HTTPError
 from .training import (
     Dask,
     Torchrun,
@@ -39,8 +43,10 @@ __all__ = [
     "Channel",
     "ContractError",
     "Dask",
+    "HTTPError",
     "InputMode",
     "Paths",
+    "RequestContext",
     "ResourceConfig",
     "Torchrun",
     "TrainingEnv",

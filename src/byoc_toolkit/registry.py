@@ -33,11 +33,23 @@ class TrainSpec:
 
 
 @dataclass(frozen=True)
-class PredictSpec:
+class Hook:
+    """A function of the program that serving calls for each request (``@predict_fn``,
+    ``@decoder``, ``@encoder``), and whether its last parameter takes the RequestContext."""
+
+    func: Callable[..., Any]
+    takes_context: bool = False
+
+    def __call__(self, *args: Any, context: Any) -> Any:
+        """``func(*args)``, with ``context`` added as the last argument if it takes one."""
+        return self.func(*args, context) if self.takes_context else self.func(*args)
+
+
+@dataclass(frozen=True)
+class PredictSpec(Hook):
     """A ``@predict_fn``: the function and what its ``data`` is decoded into."""
 
-    func: Callable[[Any, Any], Any]
-    data_kind: DataKind
+    data_kind: DataKind = DataKind.DEFAULT
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,6 @@ class LoaderSpec:
     func: Callable[..., Any]
 
 
-#: A user's ``@decoder``: ``(body, media_type) -> data``.
-Decoder = Callable[..., Any]
-#: A user's ``@encoder``: ``(prediction) -> bytes``.
-Encoder = Callable[..., Any]
 
 
 @dataclass
@@ -61,8 +69,10 @@ class Registry:
     train: TrainSpec | None = None
     predict: PredictSpec | None = None
     model_loader: LoaderSpec | None = None
-    decoders: dict[str, Decoder] = field(default_factory=dict)
-    encoders: dict[str, Encoder] = field(default_factory=dict)
+    #: ``@decoder``s: ``(body, media_type[, context]) -> data``.
+    decoders: dict[str, Hook] = field(default_factory=dict)
+    #: ``@encoder``s: ``(prediction[, context]) -> bytes``.
+    encoders: dict[str, Hook] = field(default_factory=dict)
 
     def register_train(self, spec: TrainSpec) -> None:
         _check_once("@train_fn", self.train, spec.func)

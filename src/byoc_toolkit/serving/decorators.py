@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from .. import registry
 from ..errors import RegistrationError
-from ..registry import LoaderSpec, PredictSpec, describe
+from ..registry import Hook, LoaderSpec, PredictSpec, describe
+from .context import RequestContext
 from .data_kinds import DataKind
 from .media_types import MediaType
 
@@ -25,19 +26,13 @@ def predict_fn(func: F) -> F:
     The annotation of ``data`` chooses what the request body is decoded into:
     ``numpy.ndarray``, ``pandas.DataFrame``, ``list``/``dict`` (parsed JSON) or ``bytes``;
     without one, each content type's default (CSV and npy give an ndarray, JSON the parsed
-    value). The return value is encoded according to the request's Accept header.
+    value). The return value is encoded according to the request's Accept header. A third
+    parameter annotated ``RequestContext`` receives the request's context.
     """
-    params = list(inspect.signature(func).parameters.values())
-    if len(params) != 2 or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
-        raise RegistrationError(f"@predict_fn {describe(func)} must take exactly "
-                                "(model, data)")
-    try:
-        hints = typing.get_type_hints(func)
-    except Exception as exc:
-        raise RegistrationError(
-            f"cannot resolve the annotations of {describe(func)}: {exc}") from None
+    params, hints = _signature(func, "@predict_fn", "(model, data)", 2)
     kind = _data_kind(hints.get(params[1].name))
-    registry.current().register_predict(PredictSpec(func, kind))
+    registry.current().register_predict(
+        PredictSpec(func, takes_context=len(params) == 3, data_kind=kind))
     return func
 
 
@@ -52,26 +47,50 @@ def model_fn(func: F) -> F:
 
 def decoder(content_type: str) -> Callable[[F], F]:
     """Register ``func(body: bytes, media_type) -> data`` for requests of ``content_type``
-    (replacing the built-in decoder, or adding a type); its result goes to predict_fn."""
-    return _codec(content_type, lambda program: program.decoders)
+    (replacing the built-in decoder, or adding a type); its result goes to predict_fn. A third
+    parameter annotated ``RequestContext`` receives the request's context."""
+    return _codec(content_type, "@decoder", "(body, media_type)", 2,
+                  lambda program: program.decoders)
 
 
 def encoder(content_type: str) -> Callable[[F], F]:
     """Register ``func(prediction) -> bytes`` for responses of ``content_type`` (replacing
-    the built-in encoder, or adding a type that Accept can then ask for)."""
-    return _codec(content_type, lambda program: program.encoders)
+    the built-in encoder, or adding a type that Accept can then ask for). A second parameter
+    annotated ``RequestContext`` receives the request's context."""
+    return _codec(content_type, "@encoder", "(prediction)", 1,
+                  lambda program: program.encoders)
 
 
-def _codec(content_type: str,
-           table: Callable[[registry.Registry], dict[str, Callable[..., Any]]]
-           ) -> Callable[[F], F]:
+def _codec(content_type: str, decorator: str, takes: str, arity: int,
+           table: Callable[[registry.Registry], dict[str, Hook]]) -> Callable[[F], F]:
     essence = MediaType.parse(content_type).essence
 
     def register(func: F) -> F:
-        table(registry.current())[essence] = func
+        params, _ = _signature(func, decorator, takes, arity)
+        table(registry.current())[essence] = Hook(func, takes_context=len(params) > arity)
         return func
 
     return register
+
+
+def _signature(func: Callable[..., Any], decorator: str, takes: str,
+               arity: int) -> tuple[list[inspect.Parameter], dict[str, Any]]:
+    """The parameters and resolved annotations of a hook taking ``arity`` arguments, or one
+    more annotated RequestContext; RegistrationError for any other signature."""
+    params = list(inspect.signature(func).parameters.values())
+    usage = (f"{decorator} {describe(func)} must take {takes}, optionally followed by a "
+             "parameter annotated RequestContext")
+    if len(params) not in (arity, arity + 1) or any(
+            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY) for p in params):
+        raise RegistrationError(usage)
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception as exc:
+        raise RegistrationError(
+            f"cannot resolve the annotations of {describe(func)}: {exc}") from None
+    if len(params) > arity and hints.get(params[-1].name) is not RequestContext:
+        raise RegistrationError(usage)
+    return params, hints
 
 
 def _data_kind(annotation: Any) -> DataKind:

@@ -60,9 +60,30 @@ class UnsupportedMediaType(ServingError):
 
 
 class ModelError(ServingError):
-    """500: user code raised, or its prediction cannot be written in the response type."""
+    """500: user code raised, or returned what byoc cannot use (an encoder that returns no
+    bytes, a batch prediction with the wrong record count)."""
 
     status = 500
+
+
+class HTTPError(ServingError):
+    """Raise it from a @predict_fn, @decoder or @encoder to answer with ``status`` (400-599)
+    and the body ``{"error": message}``; it is logged as a warning, without a traceback.
+
+        if data.shape[1] != 4:
+            raise HTTPError(422, f"expected 4 features, got {data.shape[1]}")
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(f"HTTPError status must be an int from 400 to 599, got {status!r}")
+        super().__init__(message, status=status)
+
+
+class InsufficientMemory(ServingError):
+    """507: the worker ran out of memory on this request (it stays up for the next one)."""
+
+    status = 507
 
 
 class RequestTimedOut(ServingError):

@@ -1,33 +1,46 @@
 """One model's request handling, in four steps: setup (load the model once), decode the
-request, predict, encode the response. Errors become HTTP statuses with a one-line JSON body.
+request, predict, encode the response.
+
+No request can make ``handle`` raise: every failure is a response with a one-line JSON body.
+Bad input is a 4xx (the codecs turn whatever a body does to them into one), an exception in
+the program's own code a 500 with its message (and its traceback in the log), an HTTPError
+the status it names, and running out of memory a 507.
 """
 
 from __future__ import annotations
 
-import sys
-import traceback
-from collections.abc import Callable
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..model_artifacts import load_model
-from ..registry import Registry
+from ..registry import Hook, PredictSpec, Registry
 from . import codecs
+from .context import RequestContext
 from .data_kinds import DataKind
-from .errors import ModelError, PayloadTooLarge, ServingError, UnsupportedMediaType
+from .errors import (
+    HTTPError,
+    InsufficientMemory,
+    ModelError,
+    PayloadTooLarge,
+    ServingError,
+    UnsupportedMediaType,
+)
 from .media_types import MediaType, negotiate
 from .messages import InferenceRequest, InferenceResponse
 from .settings import ServingSettings
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class InferenceApp:
     model: Any
-    predict: Callable[[Any, Any], Any]
-    data_kind: DataKind
-    decoders: dict[str, Callable[..., Any]]
-    encoders: dict[str, Callable[..., Any]]
+    predict: PredictSpec
+    decoders: Mapping[str, Hook]
+    encoders: Mapping[str, Hook]
     settings: ServingSettings
     #: What requests may be and responses can be: the built-in codecs plus the program's.
     request_types: tuple[str, ...]
@@ -38,21 +51,25 @@ class InferenceApp:
               settings: ServingSettings) -> InferenceApp:
         """Load the model and bind it to the program's @predict_fn (or ``model.predict``)."""
         model = load_model(model_dir, program.model_loader)
-        spec = program.predict
-        if spec is not None:
-            predict, kind = spec.func, spec.data_kind
-        elif callable(getattr(model, "predict", None)):
-            predict, kind = _call_model_predict, DataKind.DEFAULT
-        else:
-            raise TypeError(f"the program registers no @predict_fn and the model "
-                            f"({type(model).__name__}) has no predict() method")
-        return cls(model, predict, kind, dict(program.decoders), dict(program.encoders),
-                   settings,
+        predict = program.predict
+        if predict is None:
+            if not callable(getattr(model, "predict", None)):
+                raise TypeError(f"the program registers no @predict_fn and the model "
+                                f"({type(model).__name__}) has no predict() method")
+            predict = PredictSpec(_call_model_predict)
+        return cls(model, predict, dict(program.decoders), dict(program.encoders), settings,
                    request_types=tuple(dict.fromkeys([*codecs.REQUEST_TYPES, *program.decoders])),
                    response_types=tuple(dict.fromkeys([*codecs.RESPONSE_TYPES,
                                                        *program.encoders])))
 
+    @property
+    def data_kind(self) -> DataKind:
+        """What the built-in decoders make of a body for the predict function."""
+        return self.predict.data_kind
+
     def handle(self, request: InferenceRequest) -> InferenceResponse:
+        """The response to ``request``; never raises."""
+        context = None
         try:
             media = self._request_type(request.headers.get("Content-Type"))
             accept = negotiate(request.headers.get("Accept"), self.response_types,
@@ -61,14 +78,24 @@ class InferenceApp:
                 raise PayloadTooLarge(
                     f"body of {len(request.body)} bytes exceeds the limit of "
                     f"{self.settings.max_payload_bytes} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB)")
-            data = self.decode(request.body, media)
-            prediction = self.run_predict(data)
-            body = self.encode(prediction, accept)
+            context = RequestContext(request.inference_id, request.headers,
+                                     request.headers.get("Content-Type", ""), accept)
+            data = self.decode(request.body, media, context)
+            prediction = self.run_predict(data, context)
+            body = self.encode(prediction, accept, context)
             if self.settings.batch:
                 self._check_one_line_per_record(request.body, media, data, prediction, accept)
-            return InferenceResponse(200, accept, body)
+            response = InferenceResponse(200, accept, body)
         except ServingError as exc:
-            return exc.to_response()
+            response = exc.to_response()
+        except MemoryError:
+            _log.warning("out of memory handling a request of %d bytes", len(request.body))
+            response = InsufficientMemory(
+                f"out of memory handling this request (a body of {len(request.body)} "
+                "bytes)").to_response()
+        if context is not None:
+            response.headers.update(context.response_headers)
+        return response
 
     def _request_type(self, header: str | None) -> MediaType:
         if not header:
@@ -80,24 +107,28 @@ class InferenceApp:
                                        f"supported: {', '.join(self.request_types)}")
         return media
 
-    def decode(self, body: bytes, media: MediaType) -> Any:
+    def decode(self, body: bytes, media: MediaType, context: RequestContext) -> Any:
         custom = self.decoders.get(media.essence)
         if custom is None:
-            return codecs.decode(body, media, self.data_kind)
-        return _user_code("decoder", custom, body, media)
+            return codecs.decode(body, media, self.data_kind, self.limits)
+        return _user_code("decoder", custom, body, media, context=context)
 
-    def run_predict(self, data: Any) -> Any:
-        return _user_code("predict_fn", self.predict, self.model, data)
+    def run_predict(self, data: Any, context: RequestContext) -> Any:
+        return _user_code("predict_fn", self.predict, self.model, data, context=context)
 
-    def encode(self, prediction: Any, media_type: str) -> bytes:
+    def encode(self, prediction: Any, media_type: str, context: RequestContext) -> bytes:
         custom = self.encoders.get(media_type)
         if custom is None:
             return codecs.encode(prediction, media_type)
-        body = _user_code("encoder", custom, prediction)
+        body = _user_code("encoder", custom, prediction, context=context)
         if not isinstance(body, (bytes, bytearray)):
             raise ModelError(f"encoder for {media_type} returned {type(body).__name__}, "
                              "expected bytes")
         return bytes(body)
+
+    @property
+    def limits(self) -> codecs.DecodeLimits:
+        return codecs.DecodeLimits.for_payload_limit(self.settings.max_payload_bytes)
 
     def _check_one_line_per_record(self, body: bytes, media: MediaType, data: Any,
                                    prediction: Any, accept: str) -> None:
@@ -126,11 +157,16 @@ def _call_model_predict(model: Any, data: Any) -> Any:
     return model.predict(data)
 
 
-def _user_code(role: str, func: Callable[..., Any], *args: Any) -> Any:
+def _user_code(role: str, hook: Hook, *args: Any, context: RequestContext) -> Any:
+    """``hook(*args)``: what the program's code raises becomes a 500 naming ``role``, unless
+    it chose its answer (an HTTPError, or any ServingError) or ran out of memory (507)."""
     try:
-        return func(*args)
-    except ServingError:
+        return hook(*args, context=context)
+    except HTTPError as exc:
+        _log.warning("%s answered %d: %s", role, exc.status, exc.message)
         raise
-    except Exception as exc:
-        traceback.print_exc(file=sys.stderr)
+    except (ServingError, MemoryError):
+        raise
+    except (Exception, SystemExit) as exc:
+        _log.error("%s raised %s", role, type(exc).__name__, exc_info=True)
         raise ModelError(f"{role} raised {type(exc).__name__}: {exc}") from None

@@ -4,10 +4,11 @@ import pytest
 
 from byoc_toolkit.serving.codecs import count_records, decode, encode
 from byoc_toolkit.serving.data_kinds import DataKind
-from byoc_toolkit.serving.errors import BadRequest, ModelError, UnsupportedMediaType
+from byoc_toolkit.serving.errors import BadRequest, NotAcceptable, UnsupportedMediaType
 from byoc_toolkit.serving.media_types import MediaType
 
 CSV = MediaType.parse("text/csv")
+HEADER_HINT = "(a header row? send Content-Type: text/csv; header=present)"
 NAN = float("nan")
 
 
@@ -78,9 +79,8 @@ def test_charsets():
     (b"1,2\n\n3,4,5\n", "row 2 has 3 fields, expected 2"),
     (b"1,2,3\n1,2,abc\n", "row 2, field 3: 'abc' is not a number"),
     (b"1,2\n0x10,1", "row 2, field 1: '0x10' is not a number"),
-    (b'1,"a,b"\n', "row 1, field 2: 'a,b' is not a number (text/csv requests have no header row)"),
-    (b"sepal,width\n1,2\n", "row 1, field 1: 'sepal' is not a number (text/csv requests have no "
-                            "header row)"),
+    (b'1,"a,b"\n', "row 1, field 2: 'a,b' is not a number " + HEADER_HINT),
+    (b"sepal,width\n1,2\n", "row 1, field 1: 'sepal' is not a number " + HEADER_HINT),
     (b"1,2\n3,4 5\n", "row 2, field 2: '4 5' is not a number"),
     (b"\n\n", "no records: the body holds only blank lines"),
     (b"   \r\n", "no records: the body holds only blank lines"),
@@ -94,8 +94,7 @@ def test_malformed_numbers_name_the_place(body, message):
     (wide(40, last="1,2"), "row 41 has 2 fields, expected 4"),
     (wide(40, last="1,2,3,4,5"), "row 41 has 5 fields, expected 4"),
     (wide(40, last="1,2,3,abc"), "row 41, field 4: 'abc' is not a number"),
-    (b"a,b,c,d\n" + wide(40), "row 1, field 1: 'a' is not a number (text/csv requests have no "
-                              "header row)"),
+    (b"a,b,c,d\n" + wide(40), "row 1, field 1: 'a' is not a number " + HEADER_HINT),
 ])
 def test_faults_behind_the_fast_path(body, message):
     assert bad_request(body) == message
@@ -198,19 +197,23 @@ def test_encode_quotes_per_rfc_4180(values, body):
 @pytest.mark.parametrize("prediction, message", [
     ({"a": 1}, "a dict cannot be written as text/csv; return an array, a list or a DataFrame, "
                "or ask for application/json"),
-    (np.zeros((2, 2, 2)), "a 3-D array cannot be written as text/csv; return a 1-D or 2-D array"),
+    (np.zeros((2, 2, 2)), "a 3-D array cannot be written as text/csv; return a 1-D or 2-D "
+                          "array, or ask for application/json"),
     ([[1, [2, 3]]], "row 1, field 2 of the prediction is a list; text/csv needs one scalar a "
-                    "field"),
+                    "field (application/json can carry it)"),
     (["a", {"b": 1}], "row 2, field 1 of the prediction is a dict; text/csv needs one scalar a "
-                      "field"),
-    ([b"raw"], "row 1, field 1 of the prediction is a bytes; text/csv needs one scalar a field"),
+                      "field (application/json can carry it)"),
+    ([{"a": 1}, ["b"]], "row 2 of the prediction is a list and row 1 a dict; text/csv needs "
+                        "rows of one kind"),
+    ([b"raw"], "row 1, field 1 of the prediction is a bytes; text/csv needs one scalar a field "
+               "(application/json can carry it)"),
     ([[1], []], "row 2 of the prediction has no fields; text/csv needs one or more"),
     (np.zeros((2, 0)), "row 1 of the prediction has no fields; text/csv needs one or more"),
 ])
 def test_encode_rejects_what_csv_cannot_hold(prediction, message):
-    with pytest.raises(ModelError) as caught:
+    with pytest.raises(NotAcceptable) as caught:
         encode(prediction, "text/csv")
-    assert caught.value.message == message and caught.value.status == 500
+    assert caught.value.message == message and caught.value.status == 406
 
 
 LARGE = 1 << 20  # csv_codec reads bodies this large with pandas' parser first

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.tree import DecisionTreeClassifier
 from support.paths import PAYLOAD_CSV, PROGRAMS
+from support.poison import Poison, poison_bodies
 
+from byoc_toolkit import predict_fn
 from byoc_toolkit.program import load_program
+from byoc_toolkit.registry import reset
+from byoc_toolkit.serving.context import ResponseHeaders
+from byoc_toolkit.serving.errors import ModelError
 from byoc_toolkit.serving.inference import InferenceApp
 from byoc_toolkit.serving.messages import Headers, InferenceRequest, InferenceResponse
 from byoc_toolkit.serving.settings import ServingSettings
@@ -39,6 +46,29 @@ def labels(model_dir: Path) -> list[str]:
 def app_for(program: str, model_dir: Path, **settings: object) -> InferenceApp:
     return InferenceApp.setup(load_program(str(PROGRAMS / program)), model_dir,
                               ServingSettings(**settings))  # type: ignore[arg-type]
+
+
+#: predict_fn's data annotations, by the name the tests give them.
+ANNOTATIONS = {"none": None, "ndarray": np.ndarray, "DataFrame": pd.DataFrame, "list": list,
+               "dict": dict, "bytes": bytes}
+
+
+def echo_app(annotation: object, model_dir: Path) -> InferenceApp:
+    """An app whose @predict_fn, its data annotated ``annotation``, returns the data."""
+    program = reset()
+
+    def echo(model, data):
+        return data
+
+    if annotation is not None:
+        echo.__annotations__["data"] = annotation
+    predict_fn(echo)
+    return InferenceApp.setup(program, model_dir, ServingSettings())
+
+
+@pytest.fixture(scope="module")
+def echo_apps(model_dir: Path) -> dict[str, InferenceApp]:
+    return {name: echo_app(annotation, model_dir) for name, annotation in ANNOTATIONS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +192,104 @@ def test_inference_id_is_the_callers_or_one_made_up_per_request():
     assert sent.inference_id == "abc-1"
     made_up = InferenceRequest(b"")
     assert made_up.inference_id == made_up.inference_id != InferenceRequest(b"").inference_id
+
+
+# The request context (issue 10): what predict_fn, decoders and encoders see, what they add.
+@pytest.fixture(scope="module")
+def contract(model_dir: Path) -> InferenceApp:
+    return app_for("request_contract.py", model_dir)
+
+
+def test_custom_attributes_round_trip(contract: InferenceApp, labels: list[str]):
+    response = post(contract, PAYLOAD_CSV.read_bytes(), **{
+        "X-Amzn-SageMaker-Custom-Attributes": "trace=abc,tenant=7",
+        "X-Amzn-SageMaker-Inference-Id": "inference-1",
+        "X-Amzn-SageMaker-Target-Model": "models/a.tar.gz"})
+    assert response.status == 200 and response.body.decode().splitlines() == labels
+    assert response.headers["x-amzn-sagemaker-custom-attributes"] == "seen=trace=abc,tenant=7"
+    assert response.headers["X-Inference-Id"] == "inference-1"
+    assert response.headers["X-Target-Model"] == "models/a.tar.gz"
+    bare = post(contract, PAYLOAD_CSV.read_bytes())
+    assert bare.headers["X-Amzn-SageMaker-Custom-Attributes"] == "seen=None"
+    assert bare.headers["X-Target-Model"] == "none"
+    assert len(bare.headers["X-Inference-Id"]) == 32  # made up for the request
+
+
+@pytest.mark.parametrize("spelling", ["x-amzn-sagemaker-custom-attributes",
+                                      "X-AMZN-SAGEMAKER-CUSTOM-ATTRIBUTES"])
+def test_the_context_reads_headers_in_any_spelling(contract: InferenceApp, spelling: str):
+    response = contract.handle(InferenceRequest(b"5.1,3.5,1.4,0.2", Headers({
+        "content-type": "text/csv; charset=utf-8", "accept": "application/x-context",
+        spelling: "a=1", "x-amzn-sagemaker-target-variant": "blue",
+        "User-Agent": "tests"})))
+    assert response.status == 200, response.body
+    assert json.loads(response.body) == {
+        "predictions": ["setosa"], "custom_attributes": "a=1",
+        "inference_id": response.headers["X-Inference-Id"], "target_model": None,
+        "target_variant": "blue", "content_type": "text/csv; charset=utf-8",
+        "accept": "application/x-context", "user_agent": "tests"}
+
+
+def test_decoders_may_take_the_context(contract: InferenceApp, labels: list[str]):
+    plain = "".join(" ".join(map(str, row)) + "\n" for row in FEATURES.tolist()).encode()
+    response = post(contract, plain, "text/x-context", "application/json")
+    assert json.loads(response.body) == labels
+    assert response.headers["X-Decoded-By"] == "read_rows"
+
+
+def test_http_error_gives_its_status_logged_without_traceback(
+        contract: InferenceApp, labels: list[str], caplog: pytest.LogCaptureFixture):
+    with caplog.at_level("WARNING"):
+        response = post(contract, b"422,1,1,1\n")
+    assert (response.status, response.content_type) == (422, "application/json")
+    assert response.body == b'{"error": "feature 0 is 422, which this model refuses"}'
+    (record,) = caplog.records
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert record.getMessage() == ("predict_fn answered 422: feature 0 is 422, which this model "
+                                   "refuses")
+    assert post(contract, PAYLOAD_CSV.read_bytes()).body.decode().splitlines() == labels
+
+
+@pytest.mark.parametrize("first, status, message", [
+    (302, 500, "predict_fn raised ValueError: HTTPError status must be an int from 400 to 599, "
+               "got 302"),
+    (1025, 500, "X-Amzn-SageMaker-Custom-Attributes: 1025 characters, more than the 1024 "
+                "SageMaker allows"),
+    (13, 500, "response header X-Injected: 'ok\\r\\nSet-Cookie: stolen=1' is not a valid value; "
+              "use visible US-ASCII characters, spaces and tabs"),
+    (507, 507, "out of memory handling this request (a body of 10 bytes)"),
+])
+def test_what_the_handler_gets_wrong_is_a_status_with_one_line(
+        contract: InferenceApp, labels: list[str], first: int, status: int, message: str):
+    response = post(contract, f"{first},1,1,1\n".encode())
+    assert response.status == status and json.loads(response.body) == {"error": message}
+    assert "X-Injected" not in response.headers
+    assert post(contract, PAYLOAD_CSV.read_bytes()).body.decode().splitlines() == labels
+
+
+def test_response_headers_are_checked_as_they_are_set():
+    headers = ResponseHeaders()
+    headers["X-Model-Version"] = "3 (blue)"
+    headers["X-Amzn-SageMaker-Custom-Attributes"] = "x" * 1024
+    for name, value in [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked"),
+                        ("X Space", "v"), ("X-Unicode", "é"), ("X-Newline", "a\nb"),
+                        ("X-Amzn-SageMaker-Custom-Attributes", "x" * 1025)]:
+        with pytest.raises(ModelError):
+            headers[name] = value
+    assert dict(headers) == {"X-Model-Version": "3 (blue)",
+                             "X-Amzn-SageMaker-Custom-Attributes": "x" * 1024}
+
+
+# Issue 11: no body, however malformed, gets anything but a 4xx with a one-line JSON error.
+@pytest.mark.parametrize("poison", poison_bodies(), ids=lambda poison: poison.name)
+def test_poison_bodies_get_a_4xx_in_milliseconds(
+        poison: Poison, echo_apps: dict[str, InferenceApp], faulty: InferenceApp,
+        labels: list[str]):
+    decoding = [app for name, app in echo_apps.items() if name != "bytes"]  # bytes: not decoded
+    for app in [faulty, *decoding]:
+        started = time.perf_counter()
+        response = post(app, poison.body, poison.content_type, "application/json")
+        assert time.perf_counter() - started < 1
+        assert 400 <= response.status < 500 and response.status == poison.status, response.body
+        assert b"\n" not in response.body and set(json.loads(response.body)) == {"error"}
+    assert post(faulty, PAYLOAD_CSV.read_bytes()).body.decode().splitlines() == labels

@@ -28,11 +28,20 @@ def is_series(value: Any) -> bool:
     return pandas is not None and isinstance(value, pandas.Series)
 
 
-def frame_from_csv(text: str, width: int) -> pd.DataFrame:
+def is_missing(value: Any) -> bool:
+    """Whether ``value`` is pandas' missing value (``pd.NA``, ``pd.NaT``)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
+
+
+def frame_from_csv(text: str, width: int, *, header: bool = False) -> pd.DataFrame:
     """CSV ``text`` already checked to have ``width`` fields a record, read as the training
-    half reads CSV channels: no header row, pandas' type inference."""
+    half reads CSV channels: pandas' type inference, integer column names; with ``header``
+    the first record names the columns instead."""
     import pandas as pd
 
+    if header:
+        return pd.read_csv(io.StringIO(text), header=0)
     return pd.read_csv(io.StringIO(text), header=None, names=range(width))
 
 
@@ -64,14 +73,19 @@ def frame_from_array(array: np.ndarray) -> pd.DataFrame:
 
 def frame_from_json(value: Any, locate: Locate) -> pd.DataFrame:
     """A DataFrame from a list of records (objects), a list of rows (arrays of equal
-    length), a list of scalars (one column) or an object of columns (equal lengths)."""
+    length), a list of scalars (one column), an object of columns (every value an array, all
+    of one length) or a single record (an object with any other values: one row)."""
     import pandas as pd
 
     if isinstance(value, dict):
-        return frame_from_columns(value, locate)
+        if value and all(isinstance(column, list) for column in value.values()):
+            return frame_from_columns(value, locate)
+        if not value:
+            raise BadRequest(f"{locate(())} is an empty object")
+        return pd.DataFrame([value])
     if not isinstance(value, list):
         raise BadRequest(f"{locate(())}: expected an array of records or rows, or an object "
-                         f"of columns, got {json_type(value)}")
+                         f"of columns or one record, got {json_type(value)}")
     if not value:
         raise BadRequest(f"{locate(())} is an empty array")
     _check_rows(value, locate)

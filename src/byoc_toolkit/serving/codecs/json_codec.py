@@ -5,21 +5,23 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import sys
 from typing import Any
 
 import numpy as np
 
 from ..data_kinds import DataKind
-from ..errors import BadRequest, ModelError
+from ..errors import BadRequest, NotAcceptable
 from ..media_types import MediaType
 from .arrays import Locate, float_array, json_path
-from .frames import frame_from_json, is_frame, is_series
+from .frames import frame_from_json, is_frame, is_missing, is_series
+from .limits import DecodeLimits
 from .text import decode_text
 
 _WRAPPERS = ("instances", "inputs")
 
 
-def decode(body: bytes, media_type: MediaType, kind: DataKind) -> Any:
+def decode(body: bytes, media_type: MediaType, kind: DataKind, limits: DecodeLimits) -> Any:
     """DEFAULT and JSON: the decoded value. NDARRAY: a float64 array from an array (of
     arrays) or from the array under "instances" or "inputs". DATAFRAME: see
     frames.frame_from_json, also under "instances" or "inputs"."""
@@ -36,17 +38,22 @@ def decode(body: bytes, media_type: MediaType, kind: DataKind) -> Any:
 
 
 def loads(text: str, row: int | None = None) -> Any:
-    """``text`` parsed as JSON; a BadRequest names the position (and the row, if given)."""
+    """``text`` parsed as JSON; a BadRequest names the position (and the row, if given).
+
+    The work is bounded by Python's own limits: integers of more than 4300 digits (their
+    conversion is quadratic) and nesting deeper than the recursion limit are refused."""
+    where = "" if row is None else f"row {row}: "
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if row is None:
-            message = f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        else:
-            message = f"row {row}: invalid JSON: {exc.msg} at column {exc.colno}"
-        raise BadRequest(message) from None
+        position = (f"line {exc.lineno} column {exc.colno}" if row is None
+                    else f"column {exc.colno}")
+        raise BadRequest(f"{where}invalid JSON: {exc.msg} at {position}") from None
+    except ValueError:  # int("9" * 5000): Python's limit on integer digits
+        raise BadRequest(f"{where}invalid JSON: an integer has more than "
+                         f"{sys.get_int_max_str_digits()} digits") from None
     except RecursionError:
-        raise BadRequest("invalid JSON: nested too deeply") from None
+        raise BadRequest(f"{where}invalid JSON: nested too deeply") from None
 
 
 def encode(prediction: Any) -> bytes:
@@ -56,14 +63,14 @@ def encode(prediction: Any) -> bytes:
 
 def dumps(value: Any) -> str:
     """``value`` as compact JSON: numpy and pandas values converted, NaN and infinities as
-    null (JSON has no such numbers). ModelError for what JSON cannot hold."""
+    null (JSON has no such numbers). NotAcceptable for what JSON cannot hold."""
     try:
         try:
             return _ENCODER.encode(value)
         except ValueError:  # a NaN or an infinity somewhere: convert the slow way
             return _ENCODER.encode(_finite(value))
     except (TypeError, ValueError, RecursionError) as exc:
-        raise ModelError(f"the prediction cannot be written as JSON: {exc}") from None
+        raise NotAcceptable(f"the prediction cannot be written as JSON: {exc}") from None
 
 
 def _unwrap(value: Any) -> tuple[Any, Locate]:
@@ -86,6 +93,8 @@ def _plain(value: Any) -> Any:
         return value.to_dict(orient="records")
     if is_series(value):
         return value.tolist()
+    if is_missing(value):
+        return None
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

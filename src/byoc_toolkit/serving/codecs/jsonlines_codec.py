@@ -12,10 +12,11 @@ from ..media_types import MediaType
 from .arrays import float_array, row_path
 from .frames import frame_from_json, is_frame, is_series
 from .json_codec import dumps, loads
+from .limits import DecodeLimits
 from .text import ASCII_WHITESPACE, NO_RECORDS, ascii_bytes, count_nonblank, decode_text
 
 
-def decode(body: bytes, media_type: MediaType, kind: DataKind) -> Any:
+def decode(body: bytes, media_type: MediaType, kind: DataKind, limits: DecodeLimits) -> Any:
     """DEFAULT and JSON: a list with one value a line. NDARRAY: a float64 array, a row a
     line. DATAFRAME: a row a line, each line a record (object), a row (array) or a value."""
     lines = [line for line in decode_text(body, media_type).split("\n")

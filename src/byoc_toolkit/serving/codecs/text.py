@@ -40,6 +40,8 @@ def decode_text(body: bytes, media_type: MediaType) -> str:
     except UnicodeDecodeError as exc:
         raise BadRequest(f"body is not valid {media_type.charset}: {exc.reason} "
                          f"at byte {exc.start}") from None
+    except (UnicodeError, ValueError) as exc:  # codecs such as idna raise their own errors
+        raise BadRequest(f"body cannot be decoded as {media_type.charset}: {exc}") from None
 
 
 @functools.lru_cache(maxsize=64)
