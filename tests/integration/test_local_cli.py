@@ -10,6 +10,7 @@ import tarfile
 
 import joblib
 import numpy as np
+from support.bodies import npy_bytes, npz_bytes
 from support.commands import BYOC, run_byoc
 from support.paths import EXAMPLE_PROGRAM, PAYLOAD_CSV, TRAINING_DATA
 from support.serving import free_port, wait_for_ping
@@ -52,6 +53,17 @@ def test_local_train_serve_invoke_give_the_in_process_predictions(tmp_path):
         refused = run_byoc("local", "invoke", "-", "--port", str(port), input="a,b,c,d\n")
         assert refused.returncode == 1
         assert "HTTP 400: row 1, field 1: 'a' is not a number" in refused.stderr
+        rows = np.loadtxt(PAYLOAD_CSV, delimiter=",", ndmin=2)
+        payloads = {"rows.json": json.dumps(rows.tolist()).encode(),
+                    "rows.jsonl": "".join(json.dumps(r) + "\n" for r in rows.tolist()).encode(),
+                    "rows.npy": npy_bytes(rows), "rows.npz": npz_bytes(True, rows=rows)}
+        for name, body in payloads.items():  # each sent with its extension's Content-Type
+            (tmp_path / name).write_bytes(body)
+            by_type = run_byoc("local", "invoke", str(tmp_path / name), "--port", str(port),
+                               "--accept", "application/json")
+            assert by_type.returncode == 0, (name, by_type.stderr)
+            assert by_type.stdout.endswith("]\n")  # a newline ends the output
+            assert json.loads(by_type.stdout) == want.split()
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(30) == 0

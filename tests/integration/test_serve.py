@@ -11,6 +11,7 @@ import joblib
 import numpy as np
 import psutil
 import pytest
+from support.bodies import npy_bytes
 from support.commands import run_byoc
 from support.paths import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, PROGRAMS
 from support.serving import invoke, ping, request, serving, start_serve
@@ -81,16 +82,11 @@ def test_accept_negotiation(server):
     assert reply.headers["content-type"].split(";")[0] == "application/json"
 
 
-def npy_bytes(array) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=True)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("body, content_type, accept, status, message", [
     (b"1,2,3,4\n", "image/png", None, 415, "unsupported Content-Type 'image/png'"),
     (b"1,2,3,4\n", "text/csv", "image/png", 406, "text/csv"),
-    (npy_bytes(np.array([{"a": 1}], dtype=object)), "application/x-npy", None, 400, "pickle"),
+    (npy_bytes(np.array([{"a": 1}], dtype=object), allow_pickle=True), "application/x-npy", None,
+     400, "pickle"),
     (b"", "text/csv", None, 400, "empty body"),
     (b"999,1,1,1\n", "text/csv", None, 500, "predict_fn raised ValueError: feature 0 is 999"),
 ])

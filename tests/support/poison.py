@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib import format as npy_format
 
+from support.bodies import npy_bytes
 from support.paths import REPO
 
 #: 2 KB of .npz whose bzip2 member declares 1 MiB and decompresses to a 2.5 GiB array
@@ -31,12 +32,6 @@ def npy_header(descr: object, shape: tuple[int, ...]) -> bytes:
     buffer = io.BytesIO()
     npy_format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False,
                                                "shape": shape})
-    return buffer.getvalue()
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array)
     return buffer.getvalue()
 
 

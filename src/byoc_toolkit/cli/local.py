@@ -12,7 +12,7 @@ from typing import BinaryIO
 import click
 
 from ..errors import log
-from .dev_options import pairs_option
+from .dev_options import one_line_errors, pairs_option
 from .options import program_option
 
 image_option = click.option(
@@ -71,32 +71,37 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
 def serve(program: str | None, image: str | None, model: Path, port: int,
           env: dict[str, str]) -> None:
     """Serve a model on 127.0.0.1 until Ctrl-C, as an endpoint would."""
-    if image is not None:
-        from ..local.serving import serve_in_container
+    with one_line_errors():
+        if image is not None:
+            from ..local.serving import serve_in_container
 
-        sys.exit(serve_in_container(image, model, port, env))
-    import os
+            sys.exit(serve_in_container(image, model, port, env))
+        import os
 
-    from ..serving.mms.launcher import serve as run_server
-    from ..serving.settings import ServingSettings
+        from ..serving.mms.launcher import serve as run_server
+        from ..serving.settings import ServingSettings
 
-    os.environ.update(env)
-    settings = dataclasses.replace(ServingSettings.from_env(), port=port)
-    sys.exit(run_server(program, None, str(model), settings))
+        os.environ.update(env)
+        settings = dataclasses.replace(ServingSettings.from_env(), port=port)
+        sys.exit(run_server(program, None, str(model), settings))
 
 
 @local.command()
 @click.argument("payload", type=click.File("rb"))
-@click.option("--content-type", default="text/csv", show_default=True)
+@click.option("--content-type", default=None,
+              help="The Content-Type header [default: by PAYLOAD's extension (.csv, .json, "
+                   ".jsonl, .npy, .npz), else text/csv].")
 @click.option("--accept", default=None, help="The Accept header [default: none sent].")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--target-model", default=None,
               help="A multi-model endpoint's model (POST /models/NAME/invoke).")
-def invoke(payload: BinaryIO, content_type: str, accept: str | None, port: int,
+def invoke(payload: BinaryIO, content_type: str | None, accept: str | None, port: int,
            target_model: str | None) -> None:
     """POST PAYLOAD (a file, or - for stdin) to the local endpoint; print the response."""
     from ..local.invoking import invoke as post
+    from ..serving.codecs import media_type_of_file
 
+    content_type = content_type or media_type_of_file(payload.name) or "text/csv"
     path = f"/models/{target_model}/invoke" if target_model else "/invocations"
     try:
         reply = post("127.0.0.1", port, payload.read(), content_type, accept, path)
@@ -109,3 +114,11 @@ def invoke(payload: BinaryIO, content_type: str, accept: str | None, port: int,
             message = reply.body.decode(errors="replace").strip()
         raise click.ClickException(f"HTTP {reply.status}: {message}")
     sys.stdout.buffer.write(reply.body)
+    if reply.body and not reply.body.endswith(b"\n") and _is_text(reply.content_type):
+        sys.stdout.buffer.write(b"\n")  # so that a shell prompt starts on its own line
+
+
+def _is_text(content_type: str) -> bool:
+    """Whether a response body is text, which a newline may end (not .npy data)."""
+    essence = content_type.split(";")[0].strip().lower()
+    return essence.startswith("text/") or essence.endswith(("json", "jsonlines", "+xml", "/xml"))

@@ -205,8 +205,7 @@ def test_encode_quotes_per_rfc_4180(values, body):
                       "field (application/json can carry it)"),
     ([{"a": 1}, ["b"]], "row 2 of the prediction is a list and row 1 a dict; text/csv needs "
                         "rows of one kind"),
-    ([b"raw"], "row 1, field 1 of the prediction is a bytes; text/csv needs one scalar a field "
-               "(application/json can carry it)"),
+    ([b"raw"], "row 1, field 1 of the prediction is a bytes; text/csv needs one scalar a field"),
     ([[1], []], "row 2 of the prediction has no fields; text/csv needs one or more"),
     (np.zeros((2, 0)), "row 1 of the prediction has no fields; text/csv needs one or more"),
 ])

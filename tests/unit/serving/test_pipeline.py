@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.tree import DecisionTreeClassifier
+from support.bodies import npy_bytes
 from support.paths import PAYLOAD_CSV, PROGRAMS
 from support.poison import Poison, poison_bodies
 
@@ -86,12 +87,6 @@ def post(app: InferenceApp, body: bytes, content_type: str | None = "text/csv",
     return app.handle(InferenceRequest(body, sent))
 
 
-def npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=True)
-    return buffer.getvalue()
-
-
 def test_csv_payload_gives_one_prediction_a_line(faulty: InferenceApp, labels: list[str]):
     response = post(faulty, PAYLOAD_CSV.read_bytes())
     assert (response.status, response.content_type) == (200, "text/csv")
@@ -106,7 +101,8 @@ def test_csv_payload_gives_one_prediction_a_line(faulty: InferenceApp, labels: l
     (b"1,2,3,4\n1,2\n", "text/csv", None, 400, "row 2 has 2 fields, expected 4"),
     (b"[[1, 2, 3, 4]", "application/json", None, 400, "invalid JSON"),
     (b"not an array", "application/x-npy", None, 400, "npy"),
-    (npy_bytes(np.array([{"a": 1}], dtype=object)), "application/x-npy", None, 400, "pickle"),
+    (npy_bytes(np.array([{"a": 1}], dtype=object), allow_pickle=True), "application/x-npy", None,
+     400, "pickle"),
     (b"", "text/csv", None, 400, "empty body"),
     (b"1,2\n" * 300_000, "text/csv", None, 413, "exceeds the limit of 1048576 bytes"),
     (b"999,1,1,1\n", "text/csv", None, 500, "predict_fn raised ValueError: feature 0 is 999"),

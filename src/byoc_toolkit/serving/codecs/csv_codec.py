@@ -31,6 +31,7 @@ _LARGE_BODY = 1 << 20
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 _BLANKS = " \t\x0b\x0c"
 _NOT_SCALAR = (list, tuple, dict, set, frozenset, bytes, bytearray, np.ndarray)
+_JSON_NESTED = (list, tuple, dict, np.ndarray)
 _HEADER_VALUES = ("absent", "present")
 NO_RECORDS_AFTER_HEADER = "no records after the header row"
 
@@ -41,16 +42,19 @@ def decode(body: bytes, media_type: MediaType, kind: DataKind, limits: DecodeLim
     JSON: a list of rows of strings, or of records (dicts) with a header row."""
     header = has_header(media_type)
     if kind is DataKind.NDARRAY or kind is DataKind.DEFAULT:
-        return _numbers(body, media_type, header)
+        return _numbers(body, media_type, header, limits)
     text = decode_text(body, media_type)
+    if kind is DataKind.DATAFRAME:  # checked row by row; only pandas holds them all
+        count, width = _shape(text)
+        if header and count == 1:
+            raise BadRequest(NO_RECORDS_AFTER_HEADER)
+        return frame_from_csv(text, width, limits, header=header)
     rows = _rows(text)
     if not header:
-        return rows if kind is DataKind.JSON else frame_from_csv(text, len(rows[0]))
+        return rows
     if len(rows) == 1:
         raise BadRequest(NO_RECORDS_AFTER_HEADER)
-    if kind is DataKind.JSON:
-        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    return frame_from_csv(text, len(rows[0]), header=True)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def has_header(media_type: MediaType) -> bool:
@@ -106,7 +110,8 @@ def _records_ending(text: str) -> Iterator[tuple[list[str], int]]:
         raise BadRequest(f"invalid CSV at line {reader.line_num}: {exc}") from None
 
 
-def _numbers(body: bytes, media_type: MediaType, header: bool) -> np.ndarray:
+def _numbers(body: bytes, media_type: MediaType, header: bool,
+             limits: DecodeLimits) -> np.ndarray:
     text = None
     if header:  # rows after the header; they are numbered from 2 in messages
         first = next(_records_ending(text := decode_text(body, media_type)), None)
@@ -120,7 +125,7 @@ def _numbers(body: bytes, media_type: MediaType, header: bool) -> np.ndarray:
                 return np.array([[float(field) for field in line.split(b",")]
                                  for line in data.splitlines() if line], dtype=np.float64)
             if len(data) >= _LARGE_BODY:
-                array = floats_from_large_csv(data)
+                array = floats_from_large_csv(data, limits)
                 if array is not None:
                     return array
             return np.loadtxt(io.BytesIO(data), dtype=np.float64, delimiter=",", comments=None,
@@ -135,14 +140,31 @@ def _numbers(body: bytes, media_type: MediaType, header: bool) -> np.ndarray:
 
 
 def _rows(text: str, first_row: int = 1) -> list[list[str]]:
-    rows = list(records(text))
+    rows = list(_checked(text, first_row))
     if not rows:
         raise BadRequest(NO_RECORDS)
-    width = len(rows[0])
-    for number, row in enumerate(rows, first_row):
-        if len(row) != width:
-            raise BadRequest(f"row {number} has {count_of(len(row), 'field')}, expected {width}")
     return rows
+
+
+def _shape(text: str) -> tuple[int, int]:
+    """How many records ``text`` holds and their width, without keeping them."""
+    count = width = 0
+    for row in _checked(text):
+        count, width = count + 1, len(row)
+    if not count:
+        raise BadRequest(NO_RECORDS)
+    return count, width
+
+
+def _checked(text: str, first_row: int = 1) -> Iterator[list[str]]:
+    """The records of ``text``; BadRequest for one that is not as wide as the first."""
+    width = None
+    for number, row in enumerate(records(text), first_row):
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise BadRequest(f"row {number} has {count_of(len(row), 'field')}, expected {width}")
+        yield row
 
 
 def _number(field: str, row: int, column: int, header: bool) -> float:
@@ -208,8 +230,8 @@ def _numeric(dtype: Any) -> bool:
 
 def _frame_rows(frame: Any) -> tuple[list[Any], int, bool]:
     dtypes = list(frame.dtypes)
-    if len(set(dtypes)) <= 1:  # one dtype: the array keeps it
-        return _records(frame.to_numpy())
+    if len(set(dtypes)) <= 1 and all(isinstance(dtype, np.dtype) for dtype in dtypes):
+        return _records(frame.to_numpy())  # one numpy dtype: the array keeps it
     columns = [frame.iloc[:, index].tolist() for index in range(len(dtypes))]
     return [list(row) for row in zip(*columns, strict=True)], 2, all(map(_numeric, dtypes))
 
@@ -264,8 +286,8 @@ def _field(value: Any, row: int, column: int) -> str:
     if value is None or is_missing(value):
         return ""
     if isinstance(value, _NOT_SCALAR):
+        hint = " (application/json can carry it)" if isinstance(value, _JSON_NESTED) else ""
         raise NotAcceptable(f"row {row}, field {column} of the prediction is a "
-                            f"{type(value).__name__}; text/csv needs one scalar a field "
-                            "(application/json can carry it)")
+                            f"{type(value).__name__}; text/csv needs one scalar a field{hint}")
     text = value if isinstance(value, str) else str(value)
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text

@@ -33,7 +33,7 @@ def decode(body: bytes, media_type: MediaType, kind: DataKind, limits: DecodeLim
                              '"inputs", got an object without them')
         return float_array(rows, locate)
     if kind is DataKind.DATAFRAME:
-        return frame_from_json(*_unwrap(value))
+        return frame_from_json(*_unwrap(value), limits)
     return value
 
 

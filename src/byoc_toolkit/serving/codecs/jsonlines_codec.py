@@ -27,7 +27,7 @@ def decode(body: bytes, media_type: MediaType, kind: DataKind, limits: DecodeLim
     if kind is DataKind.NDARRAY:
         return float_array(values, row_path)
     if kind is DataKind.DATAFRAME:
-        return frame_from_json(values, row_path)
+        return frame_from_json(values, row_path, limits)
     return values
 
 
