@@ -25,7 +25,7 @@ from support.docker import (
     run_in_image,
 )
 from support.moto_sagemaker import Recording, complete_sagemaker
-from support.paths import EXAMPLE_DIR, FOREST_DIR, REPO
+from support.paths import EXAMPLE_DIR, EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, FOREST_DIR, REPO
 
 CONTAINER_ENGINE = Path(os.environ.get(
     "BYOC_CONTAINER_ENGINE", REPO.parent / "shared" / "tools" / "container-engine"))
@@ -43,6 +43,16 @@ def _container_engine(**env: str) -> str:
     if result.returncode != 0:
         docker_unavailable(f"{CONTAINER_ENGINE} failed: {result.stderr.strip()[-500:]}")
     return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An /opt/ml root whose model dir holds what ``byoc train`` made of the example."""
+    root = tmp_path_factory.mktemp("serve") / "opt_ml"
+    shutil.copytree(EXAMPLE_TEST_DIR, root)
+    result = run_byoc("train", "--program", str(EXAMPLE_PROGRAM), root=root)
+    assert result.returncode == 0, result.stderr
+    return root
 
 
 @pytest.fixture(scope="session")

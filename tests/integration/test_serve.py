@@ -9,7 +9,6 @@ import time
 
 import joblib
 import numpy as np
-import psutil
 import pytest
 from support.bodies import npy_bytes
 from support.commands import run_byoc
@@ -17,16 +16,6 @@ from support.paths import EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, PAYLOAD_CSV, PROGRA
 from support.serving import invoke, ping, request, serving, start_serve
 
 pytestmark = pytest.mark.java
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """An /opt/ml root whose model dir holds what ``byoc train`` produced."""
-    root = tmp_path_factory.mktemp("serve") / "opt_ml"
-    shutil.copytree(EXAMPLE_TEST_DIR, root)
-    result = run_byoc("train", "--program", str(EXAMPLE_PROGRAM), root=root)
-    assert result.returncode == 0, result.stderr
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +249,7 @@ def test_timeout_is_in_seconds_and_keeps_the_worker(trained, expected):
     limit = {"SAGEMAKER_MODEL_SERVER_TIMEOUT": "1", "SAGEMAKER_MODEL_SERVER_WORKERS": "1"}
     with serving(PROGRAMS / "slow_predictor.py", trained, limit) as serve:
         assert invoke(serve.port, b"-0.3,3.5,1.4,0.2\n").status == 200
-        workers = worker_pids(serve)
+        workers = serve.worker_pids()
         started = time.monotonic()
         slow = invoke(serve.port, b"-5,3.5,1.4,0.2\n")
         assert slow.status == 504 and time.monotonic() - started < 3
@@ -268,12 +257,7 @@ def test_timeout_is_in_seconds_and_keeps_the_worker(trained, expected):
             "the request took longer than 1 s (SAGEMAKER_MODEL_SERVER_TIMEOUT)")
         after = invoke(serve.port, PAYLOAD_CSV.read_bytes())
         assert after.status == 200 and lines(after.body) == expected[1]
-        assert worker_pids(serve) == workers  # the same worker answered: none was restarted
-
-
-def worker_pids(serve) -> set[int]:
-    return {p.pid for p in psutil.Process(serve.process.pid).children(recursive=True)
-            if "byoc-mms-worker" in " ".join(p.cmdline())}
+        assert serve.worker_pids() == workers  # the same worker answered: none was restarted
 
 
 def test_custom_codecs_and_default_accept(trained, expected):

@@ -94,6 +94,13 @@ class ServeProcess:
                 pass
         self.process.wait(10)
 
+    def worker_pids(self) -> set[int]:
+        """The PIDs of the Python workers serving now: the process multi-model-server started
+        as its model_service_worker.py and the workers it forked (not the metrics collector,
+        which the front end starts with the same executable every minute)."""
+        return {p.pid for p in psutil.Process(self.process.pid).children(recursive=True)
+                if "model_service_worker.py" in " ".join(p.cmdline())}
+
     def leftovers(self) -> list[psutil.Process]:
         return [p for p in self.descendants
                 if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
