@@ -19,6 +19,9 @@ METRICS = (
     ("rows1000-c4.p50_ms", "1000 rows, c=4: p50 ms", False),
     ("rows1000-c4.rps", "1000 rows, c=4: req/s", True),
     ("mb5.p50_ms", "5 MiB body: p50 ms", False),
+    ("poison-c16.rps", "1 row, c=16, 2 poison req/s: good req/s", True),
+    ("poison-c16.failed", "1 row, c=16, 2 poison req/s: valid requests failed", False),
+    ("poison-c16.poison_not_4xx", "1 row, c=16, 2 poison req/s: poison not a 4xx", False),
     ("cold.start_s", "cold start -> 1st good /invocations s", False),
     ("cold.ping_s", "cold start -> 1st 200 /ping s", False),
     ("cold.gap_s", "gap /ping ok -> /invocations ok s", False),
@@ -74,6 +77,16 @@ def _byoc_value(group: str, metric: str) -> Callable[[Medians], float | None]:
     return lambda med: med.get(group, {}).get(metric)
 
 
+def _byoc_against_itself(metric: str, base: str) -> Callable[[Medians], float | None]:
+    """byoc's ``metric`` over its own ``base`` (the same load without the poison)."""
+
+    def value(med: Medians) -> float | None:
+        top, bottom = med.get("byoc", {}).get(metric), med.get("byoc", {}).get(base)
+        return None if top is None or not bottom else top / bottom
+
+    return value
+
+
 TARGETS = (
     Target("1 row, c=16: byoc req/s / sit-mms", _byoc_over("row1-c16.rps", "sit-mms"), True, 1.5),
     Target("1 row, c=16: byoc req/s / classic", _byoc_over("row1-c16.rps", "classic"), True, 3),
@@ -88,6 +101,8 @@ TARGETS = (
            READY_GAP_LIMIT_S),
     Target("cold start: byoc / sit-mms", _byoc_over("cold.start_s", "sit-mms"), False, 1.0),
     Target("RSS: byoc / sit-mms", _byoc_over("memory.rss_mib", "sit-mms"), False, 1.0),
+    Target("1 row, c=16: byoc req/s with 2 poison req/s / without",
+           _byoc_against_itself("poison-c16.rps", "row1-c16.rps"), True, 0.8),
     Target("byoc train overhead over plain script s", _byoc_value("training", "overhead_s"),
            False, 0.5),
 )
