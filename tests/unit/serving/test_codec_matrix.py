@@ -9,18 +9,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse
+from support.apps import app_of, placeholder_model
 from support.bodies import npy_bytes, npz_bytes
 
-from byoc_toolkit import predict_fn
-from byoc_toolkit.registry import reset
 from byoc_toolkit.serving.inference import InferenceApp
 from byoc_toolkit.serving.messages import Headers, InferenceRequest
-from byoc_toolkit.serving.settings import ServingSettings
 
 CSV_HEADER = "text/csv; header=present"
 
@@ -33,23 +30,18 @@ def sparse_npz() -> bytes:
 
 def receiving(annotation: Any, model_dir: Path) -> tuple[InferenceApp, list[Any]]:
     """An app whose @predict_fn, its data annotated ``annotation``, keeps what it receives."""
-    program, received = reset(), []
+    received: list[Any] = []
 
-    def predict(model, data):
+    def predict(model: Any, data: Any) -> list[int]:
         received.append(data)
         return [0]
 
-    if annotation is not None:
-        predict.__annotations__["data"] = annotation
-    predict_fn(predict)
-    return InferenceApp.setup(program, model_dir, ServingSettings()), received
+    return app_of(predict, annotation, model_dir), received
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("model")
-    joblib.dump("a model", directory / "model.joblib")
-    return directory
+    return placeholder_model(tmp_path_factory.mktemp("model"))
 
 
 def frame(columns: list[Any], rows: list[list[Any]]) -> pd.DataFrame:
@@ -157,16 +149,6 @@ def test_what_predict_fn_cannot_receive_is_a_400(model_dir: Path, annotation: An
     assert received == []
 
 
-def returning(prediction: Any, model_dir: Path) -> InferenceApp:
-    program = reset()
-
-    def predict(model, data):
-        return prediction
-
-    predict_fn(predict)
-    return InferenceApp.setup(program, model_dir, ServingSettings())
-
-
 MIXED = pd.DataFrame({"n": [1, 2], "p": [0.5, 1.5], "label": ["x", "y"]})
 NUMERIC = pd.DataFrame({"n": [1, 2], "p": [0.5, 1.5]})
 NULLABLE = pd.DataFrame({"n": pd.array([1, None], dtype="Int64")})
@@ -207,8 +189,9 @@ ENCODED = [
 def test_what_each_return_type_gives_for_each_accept(model_dir: Path, row: tuple[Any, ...],
                                                      accept: str, column: int):
     expected = row[column]
-    response = returning(row[0], model_dir).handle(InferenceRequest(b"1", Headers(
-        {"Content-Type": "text/csv", "Accept": accept})))
+    app = app_of(lambda model, data: row[0], None, model_dir)
+    response = app.handle(InferenceRequest(b"1", Headers({"Content-Type": "text/csv",
+                                                          "Accept": accept})))
     if expected is REFUSED:
         assert response.status == 406, response.body
         names = {"text/csv": "text/csv", "application/json": "JSON",

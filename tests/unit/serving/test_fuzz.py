@@ -10,50 +10,39 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.apps import app_of, placeholder_model
 from support.fuzzing import accepts, bodies, content_types
 
-from byoc_toolkit import predict_fn
-from byoc_toolkit.registry import reset
 from byoc_toolkit.serving import codecs
 from byoc_toolkit.serving.inference import InferenceApp
 from byoc_toolkit.serving.messages import Headers, InferenceRequest, InferenceResponse
-from byoc_toolkit.serving.settings import ServingSettings
 
 FUZZ = settings(max_examples=int(os.environ.get("BYOC_FUZZ_EXAMPLES", "300")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 ANNOTATIONS = [None, np.ndarray, pd.DataFrame, list, dict, bytes]
 
-def app_with(annotation: Any, model_dir: Path, raising: bool) -> InferenceApp:
-    """An app whose @predict_fn returns its data (or, ``raising``, raises ValueError)."""
-    program = reset()
-
-    def predict(model, data):
-        if raising:
-            raise ValueError("the program's own failure")
-        return data
-
-    if annotation is not None:
-        predict.__annotations__["data"] = annotation
-    predict_fn(predict)
-    return InferenceApp.setup(program, model_dir, ServingSettings())
+def _raise(model: Any, data: Any) -> Any:
+    raise ValueError("the program's own failure")
 
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[Any, bool], InferenceApp]:
-    model_dir = tmp_path_factory.mktemp("model")
-    joblib.dump("a model", model_dir / "model.joblib")
-    return {(annotation, raising): app_with(annotation, model_dir, raising)
+    """An app per annotation whose predict_fn returns its data, or (True) raises ValueError."""
+    model_dir = placeholder_model(tmp_path_factory.mktemp("model"))
+    return {(annotation, raising): app_of(_raise if raising else _echo, annotation, model_dir)
             for annotation in ANNOTATIONS for raising in (False, True)}
+
+
+def _echo(model: Any, data: Any) -> Any:
+    return data
 
 
 def handled(app: InferenceApp, body: bytes, content_type: str, accept: str | None,

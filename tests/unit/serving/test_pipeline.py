@@ -13,13 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.tree import DecisionTreeClassifier
+from support.apps import app_of
 from support.bodies import npy_bytes
 from support.paths import PAYLOAD_CSV, PROGRAMS
 from support.poison import Poison, poison_bodies
 
-from byoc_toolkit import predict_fn
 from byoc_toolkit.program import load_program
-from byoc_toolkit.registry import reset
 from byoc_toolkit.serving.context import ResponseHeaders
 from byoc_toolkit.serving.errors import ModelError
 from byoc_toolkit.serving.inference import InferenceApp
@@ -54,22 +53,10 @@ ANNOTATIONS = {"none": None, "ndarray": np.ndarray, "DataFrame": pd.DataFrame, "
                "dict": dict, "bytes": bytes}
 
 
-def echo_app(annotation: object, model_dir: Path) -> InferenceApp:
-    """An app whose @predict_fn, its data annotated ``annotation``, returns the data."""
-    program = reset()
-
-    def echo(model, data):
-        return data
-
-    if annotation is not None:
-        echo.__annotations__["data"] = annotation
-    predict_fn(echo)
-    return InferenceApp.setup(program, model_dir, ServingSettings())
-
-
 @pytest.fixture(scope="module")
 def echo_apps(model_dir: Path) -> dict[str, InferenceApp]:
-    return {name: echo_app(annotation, model_dir) for name, annotation in ANNOTATIONS.items()}
+    return {name: app_of(lambda model, data: data, annotation, model_dir)
+            for name, annotation in ANNOTATIONS.items()}
 
 
 @pytest.fixture(scope="module")
