@@ -45,3 +45,20 @@ def test_harness_measures_in_process_and_bare_wsgi(tmp_path: Path) -> None:
     assert server <= set(doc["medians"]["bare-wsgi"])
     assert "rows1000-c4.p50_ms" in doc["ratios"]["over_in_process"]["bare-wsgi"]
     assert all({"target", "value", "goal", "met"} <= set(t) for t in doc["targets"])
+
+
+@pytest.mark.timeout(300)
+def test_byoc_keeps_serving_beside_poison_requests(tmp_path: Path) -> None:
+    """The poison workload, short: byoc's valid throughput with 2 requests a second that once
+    killed workers, against its own clean figure in the same run. The target is 80%; on a
+    shared CI machine two 3-second points are noisy, so this asks for half."""
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "byoc",
+         "--workloads", "row1-c16,poison-c16", "--duration", "3", "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    byoc = json.loads(out.read_text())["medians"]["byoc"]
+    assert byoc["poison-c16.poison_sent"] >= 4
+    assert byoc["poison-c16.poison_not_4xx"] == 0 and byoc["poison-c16.failed"] == 0
+    assert byoc["poison-c16.rps"] >= 0.5 * byoc["row1-c16.rps"], byoc
