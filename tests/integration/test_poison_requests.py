@@ -1,5 +1,5 @@
 """Issue 11 over HTTP: the bodies that killed workers get a 4xx with a one-line JSON error from
-the same workers, the 2 KB .npz bomb stays far under the per-request memory bound the README
+the same workers, the 1 KB .npz bomb stays far under the per-request memory bound the README
 states, and a bounded fuzz leaves every worker standing."""
 
 from __future__ import annotations
