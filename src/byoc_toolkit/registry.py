@@ -12,6 +12,7 @@ from .serving.data_kinds import DataKind
 
 if TYPE_CHECKING:
     from .model_artifacts import Saver
+    from .serving.context import RequestContext
     from .training.cluster.options import Distribution
     from .training.parameters import Parameter
 
@@ -40,7 +41,7 @@ class Hook:
     func: Callable[..., Any]
     takes_context: bool = False
 
-    def __call__(self, *args: Any, context: Any) -> Any:
+    def __call__(self, *args: Any, context: RequestContext) -> Any:
         """``func(*args)``, with ``context`` added as the last argument if it takes one."""
         return self.func(*args, context) if self.takes_context else self.func(*args)
 

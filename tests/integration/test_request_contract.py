@@ -5,6 +5,7 @@ other case runs in-process in tests/unit/serving."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 
@@ -52,6 +53,11 @@ def test_the_context_sees_every_header_the_front_end_passes(server):
 
 
 def test_http_error_gives_its_status_and_the_next_request_is_served(server):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("POST", "/invocations", b"422,1,1,1\n", {"Content-Type": "text/csv"})
+    answer = connection.getresponse()
+    assert (answer.status, answer.reason) == (422, "Unprocessable Entity")
+    connection.close()
     refused = invoke(server.port, b"422,1,1,1\n")
     assert refused.status == 422
     assert refused.headers["content-type"].startswith("application/json")

@@ -10,7 +10,12 @@ import scipy.sparse
 
 from byoc_toolkit.serving.codecs import DecodeLimits, decode, encode
 from byoc_toolkit.serving.data_kinds import DataKind
-from byoc_toolkit.serving.errors import BadRequest, NotAcceptable, PayloadTooLarge
+from byoc_toolkit.serving.errors import (
+    BadRequest,
+    NotAcceptable,
+    PayloadTooLarge,
+    ServingError,
+)
 from byoc_toolkit.serving.media_types import MediaType
 
 NPY = MediaType.parse("application/x-npy")
@@ -215,3 +220,33 @@ def test_encode_npy_never_pickles(prediction, message):
     with pytest.raises(NotAcceptable) as caught:
         encode(prediction, "application/x-npy")
     assert caught.value.message.startswith(message)
+
+
+@pytest.mark.parametrize("sparse", [
+    scipy.sparse.coo_matrix(np.eye(3)), scipy.sparse.csc_matrix(np.eye(3)),
+    scipy.sparse.csr_array(np.eye(3)), scipy.sparse.dia_matrix(np.eye(3)),
+    scipy.sparse.bsr_matrix(np.eye(4), blocksize=(2, 2)),
+])
+def test_every_scipy_sparse_layout(sparse):
+    buffer = io.BytesIO()
+    scipy.sparse.save_npz(buffer, sparse)
+    decoded = decode(buffer.getvalue(), NPZ)
+    assert type(decoded) is type(sparse) and np.array_equal(decoded.toarray(), sparse.toarray())
+
+
+@pytest.mark.parametrize("members, message", [
+    ({"indices": [0, 7], "indptr": [0, 1, 2]}, "the .npz archive is not a valid scipy.sparse "
+                                                "matrix: "),
+    ({"indices": [0, 1], "indptr": [0, 5, 2]}, "the .npz archive is not a valid scipy.sparse "
+                                                "matrix: "),
+    ({"indices": [0, 1]}, "the .npz archive holds a csr sparse matrix without 'indptr'"),
+    ({"shape": [2, 2**40]}, "the sparse matrix of shape (2, 1099511627776) would need"),
+    ({"shape": [2]}, "the .npz archive's 'shape' must be two sizes of a 2-D sparse matrix, "
+                     "got '[2]'"),
+])
+def test_sparse_indices_are_checked_before_scipy_uses_them(members, message):
+    layout = {"format": np.array("csr"), "shape": [2, 2], "data": [1.0, 2.0], **members}
+    body = zip_of(**{name + ".npy": npy(np.array(value)) for name, value in layout.items()})
+    with pytest.raises(ServingError) as caught:
+        decode(body, NPZ, DataKind.NDARRAY)
+    assert caught.value.status in (400, 413) and caught.value.message.startswith(message)

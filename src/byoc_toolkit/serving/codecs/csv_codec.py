@@ -113,11 +113,14 @@ def _records_ending(text: str) -> Iterator[tuple[list[str], int]]:
 def _numbers(body: bytes, media_type: MediaType, header: bool,
              limits: DecodeLimits) -> np.ndarray:
     text = None
-    if header:  # rows after the header; they are numbered from 2 in messages
-        first = next(_records_ending(text := decode_text(body, media_type)), None)
-        text = text[first[1]:] if first else ""
+    if header:  # the rows after the header, numbered from 2 in messages
+        text = decode_text(body, media_type)
+        first = next(_records_ending(text), None)
+        if first is None:
+            raise BadRequest(NO_RECORDS)
+        text = text[first[1]:]
         if not text.strip(ASCII_WHITESPACE):
-            raise BadRequest(NO_RECORDS_AFTER_HEADER if first else NO_RECORDS)
+            raise BadRequest(NO_RECORDS_AFTER_HEADER)
     data = text.encode() if text is not None else ascii_bytes(body, media_type)
     if data and not data.isspace():
         try:

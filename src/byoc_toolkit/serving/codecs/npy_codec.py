@@ -191,8 +191,15 @@ def _sparse_matrix(arrays: dict[str, np.ndarray], limits: DecodeLimits) -> Any:
         raise BadRequest(f"the .npz archive holds a {layout} sparse matrix without "
                          f"{', '.join(map(repr, missing))}")
     data, *rest = (arrays[name] for name in _SPARSE_ARRAYS[layout])
-    kind = "array" if "_is_array" in arrays and arrays["_is_array"].any() else "matrix"
-    cls = getattr(scipy.sparse, f"{layout}_{kind}")
+    # scipy.sparse.save_npz marks its sparse arrays (as opposed to matrices) with _is_array.
+    is_array = "_is_array" in arrays and bool(arrays["_is_array"].any())
+    matrix_class, array_class = {
+        "csr": (scipy.sparse.csr_matrix, scipy.sparse.csr_array),
+        "csc": (scipy.sparse.csc_matrix, scipy.sparse.csc_array),
+        "bsr": (scipy.sparse.bsr_matrix, scipy.sparse.bsr_array),
+        "dia": (scipy.sparse.dia_matrix, scipy.sparse.dia_array),
+        "coo": (scipy.sparse.coo_matrix, scipy.sparse.coo_array)}[layout]
+    cls = array_class if is_array else matrix_class
     try:
         with np.errstate(all="ignore"):
             if layout == "coo":
@@ -252,12 +259,12 @@ def _as_array(prediction: Any) -> np.ndarray:
         prediction = prediction.to_numpy()
     if isinstance(prediction, dict):
         raise NotAcceptable("a dict cannot be written as application/x-npy; return an array, "
-                         "or ask for application/json")
+                            "or ask for application/json")
     try:
         array = np.asarray(prediction)
     except ValueError as exc:  # ragged nested lists
         raise NotAcceptable(f"the prediction cannot be written as application/x-npy: {exc}"
-                         ) from None
+                            ) from None
     return _without_objects(array) if array.dtype.hasobject else array
 
 
@@ -271,4 +278,4 @@ def _without_objects(array: np.ndarray) -> np.ndarray:
                 return retyped
     held = ", ".join(sorted({type(value).__name__ for value in array.flat})[:5])
     raise NotAcceptable(f"an object array holding {held} cannot be written as "
-                     "application/x-npy, which never pickles; return numbers or strings")
+                        "application/x-npy, which never pickles; return numbers or strings")

@@ -3,6 +3,7 @@ in MMS 1.1.11): big-endian int32 lengths, a one-byte command, lists ended by -1.
 
 from __future__ import annotations
 
+import http
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -112,7 +113,5 @@ def encode_predict_reply(replies: list[tuple[bytes, InferenceResponse]]) -> byte
     return b"".join(parts)
 
 
-_REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found", 406: b"Not Acceptable",
-            413: b"Payload Too Large", 415: b"Unsupported Media Type",
-            500: b"Internal Server Error", 503: b"Service Unavailable",
-            507: b"Insufficient Storage"}
+# Every status a handler may choose (HTTPError takes 400-599) gets its standard phrase.
+_REASONS = {status.value: status.phrase.encode() for status in http.HTTPStatus}
