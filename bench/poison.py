@@ -10,7 +10,7 @@ import time
 from types import TracebackType
 
 #: (Content-Type, body): an integer of more than Python's 4300 digits, which json.loads
-#: refuses with a ValueError; a charset whose codec raises its own UnicodeError.
+#: refuses with a ValueError; a charset whose codec raised its own UnicodeError.
 POISON = (("application/json", b"[" + b"9" * 5000 + b"]"),
           ("text/csv; charset=idna", b"xn--zzzzzzzzz.com"))
 

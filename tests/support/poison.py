@@ -77,7 +77,7 @@ def poison_bodies() -> list[Poison]:
     return [
         Poison("json-5000-digit-integer", b"[" + b"9" * 5000 + b"]", "application/json"),
         Poison("jsonlines-5000-digit-integer", b"9" * 5000 + b"\n", "application/jsonlines"),
-        Poison("csv-charset-idna", b"xn--zzzzzzzzz.com", "text/csv; charset=idna"),
+        Poison("csv-charset-idna", b"xn--zzzzzzzzz.com", "text/csv; charset=idna", 415),
         Poison("npy-65-dimensions", npy_header("<f8", (1,) * 65) + bytes(8),
                "application/x-npy"),
         Poison("npy-shape-0-by-2**70", npy_header("<f8", (0, 2**70)), "application/x-npy"),

@@ -18,6 +18,11 @@ ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
 NO_RECORDS = "no records: the body holds only blank lines"
 
+# Python codecs that decode bytes to text but are no charset: escape sequences (which warn on
+# every invalid one) and domain-name encodings.
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode",
+                           "undefined"})
+
 
 def ascii_compatible(media_type: MediaType) -> bool:
     """Whether ASCII text in the body's charset is its ASCII bytes."""
@@ -47,9 +52,10 @@ def decode_text(body: bytes, media_type: MediaType) -> str:
 @functools.lru_cache(maxsize=64)
 def _codec(charset: str) -> str | None:
     try:
-        return codecs.lookup(charset).name
+        name = codecs.lookup(charset).name
     except LookupError:
         return None
+    return None if name in _NOT_CHARSETS else name
 
 
 def ascii_bytes(body: bytes, media_type: MediaType) -> bytes:
