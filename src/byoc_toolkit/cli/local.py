@@ -114,7 +114,7 @@ def invoke(payload: BinaryIO, content_type: str | None, accept: str | None, port
             message = reply.body.decode(errors="replace").strip()
         raise click.ClickException(f"HTTP {reply.status}: {message}")
     sys.stdout.buffer.write(reply.body)
-    if reply.body and not reply.body.endswith(b"\n") and _is_text(reply.content_type):
+    if reply.body and not reply.body.endswith(b"\n") and _is_text(reply.content_type or ""):
         sys.stdout.buffer.write(b"\n")  # so that a shell prompt starts on its own line
 
 
