@@ -101,3 +101,26 @@ def test_requests_need_an_open_endpoint(trained_example: TrainingResult) -> None
         assert endpoint.ping().status == 200
     with pytest.raises(EndpointError, match="not open"):
         endpoint.ping()
+
+
+@pytest.mark.parametrize("headers", [
+    {"Content-Type": "text/csv", "X-Amzn-SageMaker-Custom-Attributes": "trace=7",
+     "X-Amzn-SageMaker-Inference-Id": "id-1"},
+    {"content-type": "text/csv", "x-amzn-sagemaker-custom-attributes": "trace=7",
+     "x-amzn-sagemaker-inference-id": "id-1"},
+])
+def test_the_request_context_in_process(trained_example: TrainingResult,
+                                        headers: dict) -> None:
+    with InProcessEndpoint(PROGRAMS / "request_contract.py",
+                           trained_example.model_dir) as endpoint:
+        response = endpoint.invoke(b"5.1,3.5,1.4,0.2\n", headers=headers,
+                                   accept="application/x-context")
+        refused = endpoint.invoke(b"422,1,1,1\n", content_type="text/csv")
+
+    assert response.status == 200, response.text
+    assert response.json()["custom_attributes"] == "trace=7"
+    assert response.json()["inference_id"] == "id-1"
+    assert response.headers["x-amzn-sagemaker-custom-attributes"] == "seen=trace=7"
+    assert response.headers["X-INFERENCE-ID"] == "id-1"
+    assert (refused.status, refused.json()) == (
+        422, {"error": "feature 0 is 422, which this model refuses"})
