@@ -145,8 +145,9 @@ def test_reading_hyperparameters_is_linear_in_their_number(tmp_path):
         received = json.loads((root / "output/data/received.json").read_text())
         assert received == {"count": count, "variables": 1000, "hps": count}
     assert "SM_HP_* variables are exported for the first 1000 of 110000" in result.stderr
-    # Quadratic (setenv per variable) took 97 s for 110,000 here: 16 times 27,500's time.
-    assert seconds[110_000] < 30 and seconds[110_000] < 6 * seconds[27_500], seconds
+    # Quadratic (setenv per variable) took 97 s for 110,000 here: 16 times 27,500's time;
+    # linear is 4 times. 10 leaves room for a loaded machine (6.4 seen with 4 builds running).
+    assert seconds[110_000] < 30 and seconds[110_000] < 10 * seconds[27_500], seconds
 
 
 def test_example_with_non_integer_max_leaf_nodes(opt_ml):
