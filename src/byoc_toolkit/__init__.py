@@ -29,6 +29,7 @@ from .contract import (
 from .serving.context import RequestContext
 from .serving.decorators import decoder, encoder, model_fn, predict_fn
 from .serving.errors import HTTPError
+from .serving.workers import WorkerInfo
 from .training import (
     Dask,
     Torchrun,
@@ -51,6 +52,7 @@ __all__ = [
     "Torchrun",
     "TrainingEnv",
     "TrainingStopped",
+    "WorkerInfo",
     "decoder",
     "encoder",
     "load_training_env",

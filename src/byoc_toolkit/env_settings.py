@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from .errors import InputError
 
@@ -19,9 +20,10 @@ def integer(env: Mapping[str, str], name: str, default: int, *,
     return default if value is None else value
 
 
-def optional_integer(env: Mapping[str, str], name: str, *,
+def optional_integer(env: Mapping[str, str], name: str, *, minimum: int = 1,
                      maximum: int | None = None) -> int | None:
-    """``$name`` as a positive integer (at most ``maximum``), None when unset or empty."""
+    """``$name`` as an integer from ``minimum`` (at most ``maximum``), None when unset or
+    empty."""
     raw = env.get(name, "").strip()
     if not raw:
         return None
@@ -29,8 +31,8 @@ def optional_integer(env: Mapping[str, str], name: str, *,
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        bounds = f"between 1 and {maximum}" if maximum else "at least 1"
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum else f"at least {minimum}"
         raise SettingsError(f"{name}: expected an integer {bounds}, got {value}")
     return value
 
@@ -45,3 +47,17 @@ def boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("false", "0", "no"):
         return False
     raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+
+
+_C = TypeVar("_C", bound=str)
+
+
+def choice(env: Mapping[str, str], name: str, choices: tuple[_C, ...]) -> _C:
+    """``$name`` as one of ``choices``, in any case, else the first of them."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return choices[0]
+    for option in choices:
+        if raw.lower() == option.lower():
+            return option
+    raise SettingsError(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")

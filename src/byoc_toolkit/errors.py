@@ -9,7 +9,12 @@ or created. Any other ByocError means that something failed while running.
 from __future__ import annotations
 
 import enum
+import logging
 import sys
+
+#: The logger of byoc's own lines; ``byoc serve`` gives it a handler in its log format
+#: (serving/logs.py).
+LOGGER_NAME = "byoc"
 
 
 class ExitCode(enum.IntEnum):
@@ -40,7 +45,12 @@ class RegistrationError(InputError, TypeError):
     """A decorator was used in a way that cannot work (found when the program is imported)."""
 
 
-def log(message: str) -> None:
-    """Write ``byoc: <message>`` to stderr at once (stdout carries only results)."""
+def log(message: str, level: int = logging.INFO) -> None:
+    """Write ``byoc: <message>`` to stderr at once (stdout carries only results); under
+    ``byoc serve``, a line in its log format and level."""
+    logger = logging.getLogger(LOGGER_NAME)
+    if logger.handlers:
+        logger.log(level, message)
+        return
     sys.stderr.write(f"byoc: {message}\n")
     sys.stderr.flush()

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import ByocError, InputError
+from .serving.workers import WorkerInfo
 
 if TYPE_CHECKING:
     from .registry import LoaderSpec
@@ -79,10 +80,14 @@ def save_model(model: Any, model_dir: Path, saver: Saver | None = None) -> Path 
     return target
 
 
-def load_model(model_dir: Path, loader: LoaderSpec | None) -> Any:
-    """The model in ``model_dir``: the program's ``@model_fn``, else model.joblib."""
+def load_model(model_dir: Path, loader: LoaderSpec | None,
+               worker: WorkerInfo | None = None) -> Any:
+    """The model in ``model_dir``: the program's ``@model_fn``, else model.joblib. A
+    ``@model_fn`` that takes a worker receives ``worker`` (worker 0 of 1 when not given)."""
     if not model_dir.is_dir():
         raise ModelLoadError(f"model dir {model_dir} does not exist")
+    if loader is not None and loader.takes_worker:
+        return loader.func(model_dir, worker or WorkerInfo(0, 1))
     if loader is not None:
         return loader.func(model_dir)
     path = model_dir / MODEL_FILE_NAME

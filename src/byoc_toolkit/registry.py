@@ -55,9 +55,14 @@ class PredictSpec(Hook):
 
 @dataclass(frozen=True)
 class LoaderSpec:
-    """A ``@model_fn``: loads the model from its directory."""
+    """A ``@model_fn``: loads the model from its directory. ``per_worker``: in each worker
+    process, which is never forked afterwards (fork-unsafe models, GPUs), instead of once
+    before the workers fork; ``takes_worker``: the function's second parameter receives the
+    worker's ``WorkerInfo``."""
 
     func: Callable[..., Any]
+    per_worker: bool = False
+    takes_worker: bool = False
 
 
 

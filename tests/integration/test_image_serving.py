@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from support.docker import SERVING_PORT, docker, wait_until_serving
 from support.paths import PAYLOAD_CSV
-from support.serving import invoke
+from support.serving import invoke, request
 
 pytestmark = pytest.mark.docker
 
@@ -48,3 +48,19 @@ def test_docker_stop_ends_serve_within_30_seconds(served_container):
     exit_code = docker("inspect", "--format", "{{.State.ExitCode}}", served_container)
     assert exit_code.stdout.strip() != "137"
     assert elapsed < 30
+
+
+def test_the_image_serves_execution_parameters(served_container, example_image):
+    config = docker("image", "inspect", "--format", "{{json .Config.Env}}", example_image)
+    if "BYOC_MMS_PLUGINS_DIR=" not in config.stdout:
+        pytest.skip("the image does not build byoc's front-end plugin yet (the Dockerfile's "
+                    "builder stage runs `python -m byoc_toolkit.serving.mms.plugin DIR` and "
+                    "sets BYOC_MMS_PLUGINS_DIR on branch install-anywhere)")
+    _wait_until_serving(served_container)
+
+    reply = request(SERVING_PORT, "GET", "/execution-parameters")
+
+    assert reply.status == 200, reply.body
+    assert reply.json()["BatchStrategy"] == "MULTI_RECORD"
+    assert reply.json()["MaxPayloadInMB"] == 6
+    assert "runs without byoc's plugin" not in docker("logs", served_container).stderr

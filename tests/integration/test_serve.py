@@ -214,26 +214,6 @@ def test_multi_model_endpoint(tmp_path):
         assert still.status == 200 and lines(still.body) == want["large"]
 
 
-def test_multi_model_load_out_of_memory_is_507_and_leaves_nothing_behind(tmp_path, trained):
-    models = tmp_path / "opt_ml" / "models"
-    shutil.copytree(trained / "model", models / "huge" / "model")
-    (models / "huge" / "model" / "HUGE").write_text("")
-    shutil.copytree(trained / "model", models / "fine" / "model")
-    with serving(PROGRAMS / "memory_hungry.py", tmp_path / "opt_ml",
-                 {"SAGEMAKER_MULTI_MODEL": "true"}) as serve:
-
-        def load(name):
-            body = json.dumps({"model_name": name, "url": str(models / name / "model")})
-            return request(serve.port, "POST", "/models", body.encode(),
-                           {"Content-Type": "application/json"})
-
-        assert load("huge").status == 507
-        wait_unregistered(serve.port, "huge")
-        assert load("fine").status == 200
-        reply = invoke(serve.port, PAYLOAD_CSV.read_bytes(), path="/models/fine/invoke")
-        assert reply.status == 200 and len(lines(reply.body)) == 29
-
-
 def test_byoc_serve_killed_outright_takes_its_processes_with_it(trained):
     serve = start_serve(EXAMPLE_PROGRAM, trained)
     serve.wait_ready()

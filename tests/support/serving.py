@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,15 +97,24 @@ class ServeProcess:
         self.process.wait(10)
 
     def worker_pids(self) -> set[int]:
-        """The PIDs of the Python workers serving now: the process multi-model-server started
-        as its model_service_worker.py and the workers it forked (not the metrics collector,
-        which the front end starts with the same executable every minute)."""
-        return {p.pid for p in psutil.Process(self.process.pid).children(recursive=True)
-                if "model_service_worker.py" in " ".join(p.cmdline())}
+        """The PIDs of the workers forked from the model's process to answer requests."""
+        return {p.pid for p in serving_tree(self).forked}
 
     def leftovers(self) -> list[psutil.Process]:
         return [p for p in self.descendants
                 if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def no_plugin_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for ``byoc serve`` on a machine with a Java runtime but no JDK (and no
+    plugin built before): byoc's front-end plugin cannot be built."""
+    bin_dir = tmp_path / "jre-only"
+    bin_dir.mkdir()
+    for tool in ("java", "cat"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    return {"PATH": str(bin_dir), "XDG_CACHE_HOME": str(tmp_path / "cache")}
 
 
 def start_serve(program: Path, root: Path, extra_env: dict[str, str] | None = None,
@@ -128,3 +139,126 @@ def serving(program: Path, root: Path,
         yield serve
     finally:
         serve.stop()
+
+
+#: How ``byoc serve``'s serving processes show in ``ps``.
+PROCESS_MODULE = "byoc_toolkit.serving.mms.process"
+
+
+@dataclass
+class ServingTree:
+    """The processes of one ``byoc serve``, by role (supervisor.py describes them)."""
+
+    launcher: psutil.Process
+    frontend: psutil.Process
+    connectors: list[psutil.Process]
+    template: psutil.Process | None
+    #: Processes that loaded a model: a model process, or each worker of a per-worker model.
+    loaders: list[psutil.Process]
+    #: Workers forked from a model process.
+    forked: list[psutil.Process]
+
+
+def serving_tree(serve: ServeProcess) -> ServingTree:
+    launcher = psutil.Process(serve.process.pid)
+    commands: dict[psutil.Process, list[str]] = {}
+    for process in launcher.children(recursive=True):
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                commands[process] = process.cmdline()
+        except psutil.Error:
+            pass  # exited meanwhile
+    alive = [p for p, command in commands.items() if command]
+    (frontend,) = [p for p in alive if os.path.basename(commands[p][0]) == "java"]
+    serving = [p for p in alive if PROCESS_MODULE in commands[p]]
+    templates = [p for p in serving if p.ppid() == launcher.pid and "template" in commands[p]]
+    template = templates[0] if templates else None
+    loaders = [p for p in serving if p not in templates
+               and p.ppid() in (launcher.pid, template.pid if template else None)]
+    forked = [p for p in serving if p.ppid() in {q.pid for q in loaders}]
+    connectors = [p for p in alive if commands[p][:1] == ["cat"] and p.ppid() == frontend.pid]
+    return ServingTree(launcher, frontend, connectors, template, loaders, forked)
+
+
+@dataclass
+class Outcome:
+    started: float
+    status: int | None  # None: the connection failed
+    body: bytes = b""
+
+
+class Load:
+    """Threads sending invocations without pause, recording each outcome."""
+
+    def __init__(self, port: int, body: bytes, content_type: str, path: str = "/invocations",
+                 threads: int = 2) -> None:
+        self.port, self.body, self.content_type, self.path = port, body, content_type, path
+        self.outcomes: list[Outcome] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True)
+                         for _ in range(threads)]
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(120)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                reply = request(self.port, "POST", self.path, self.body,
+                                {"Content-Type": self.content_type}, timeout=60)
+                self.outcomes.append(Outcome(started, reply.status, reply.body))
+            except OSError:
+                self.outcomes.append(Outcome(started, None))
+                time.sleep(0.05)
+
+    def failures(self, after: float = 0.0) -> list[Outcome]:
+        return [o for o in self.outcomes if o.started >= after and o.status != 200]
+
+    def successes(self, after: float = 0.0) -> list[Outcome]:
+        return [o for o in self.outcomes if o.started >= after and o.status == 200]
+
+
+class PingWatch:
+    """Polls /ping, and after each 200 sends an invocation: it must be answered (it may wait
+    for a worker), or /ping said 200 while nothing could answer."""
+
+    def __init__(self, port: int, body: bytes, content_type: str,
+                 path: str = "/invocations") -> None:
+        self.port, self.body, self.content_type, self.path = port, body, content_type, path
+        #: (time of the 200 ping, status of the invocation after it or None)
+        self.checks: list[tuple[float, int | None]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PingWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(120)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pinged = time.monotonic()
+            if ping(self.port) == 200:
+                try:
+                    status: int | None = request(self.port, "POST", self.path, self.body,
+                                                 {"Content-Type": self.content_type},
+                                                 timeout=60).status
+                except OSError:
+                    status = None
+                self.checks.append((pinged, status))
+            time.sleep(0.05)
+
+    def dishonest(self, after: float = 0.0) -> list[tuple[float, int | None]]:
+        """The 200 pings (after ``after``) whose invocation was not answered with 200."""
+        return [c for c in self.checks if c[0] >= after and c[1] != 200]

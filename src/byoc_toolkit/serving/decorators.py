@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from .. import registry
 from ..errors import RegistrationError
@@ -36,13 +36,37 @@ def predict_fn(func: F) -> F:
     return func
 
 
-def model_fn(func: F) -> F:
+@overload
+def model_fn(func: F, /) -> F: ...
+
+
+@overload
+def model_fn(*, per_worker: bool = False) -> Callable[[F], F]: ...
+
+
+def model_fn(func: F | None = None, /, *, per_worker: bool = False) -> F | Callable[[F], F]:
     """Register ``func(model_dir: Path) -> model``, replacing the default loader (joblib's
-    model.joblib). It runs once per model at start-up, before the server reports ready."""
-    if len(inspect.signature(func).parameters) != 1:
-        raise RegistrationError(f"@model_fn {describe(func)} must take exactly (model_dir)")
-    registry.current().register_model_loader(LoaderSpec(func))
-    return func
+    model.joblib). It runs before the server reports ready.
+
+    By default the model is loaded once and the workers are forked from that process, sharing
+    its memory. ``@model_fn(per_worker=True)`` loads it in each worker process instead, in
+    parallel, and never forks a process that loaded it: for models that do not survive a fork
+    (CUDA, many native runtimes). Such a function may take a second parameter, the worker's
+    ``WorkerInfo`` (index, GPU, device).
+    """
+
+    def register(loader: F) -> F:
+        count = len(inspect.signature(loader).parameters)
+        if count not in (1, 2) or (count == 2 and not per_worker):
+            expected = "(model_dir) or (model_dir, worker)" if per_worker else "(model_dir)"
+            hint = "" if per_worker else " (a worker parameter needs per_worker=True)"
+            raise RegistrationError(f"@model_fn {describe(loader)} must take exactly "
+                                    f"{expected}{hint}")
+        registry.current().register_model_loader(
+            LoaderSpec(loader, per_worker=per_worker, takes_worker=count == 2))
+        return loader
+
+    return register if func is None else register(func)
 
 
 def decoder(content_type: str) -> Callable[[F], F]:

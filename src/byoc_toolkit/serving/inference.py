@@ -31,6 +31,7 @@ from .errors import (
 from .media_types import MediaType, negotiate
 from .messages import InferenceRequest, InferenceResponse
 from .settings import ServingSettings
+from .workers import WorkerInfo
 
 _log = logging.getLogger(__name__)
 
@@ -47,10 +48,11 @@ class InferenceApp:
     response_types: tuple[str, ...]
 
     @classmethod
-    def setup(cls, program: Registry, model_dir: Path,
-              settings: ServingSettings) -> InferenceApp:
-        """Load the model and bind it to the program's @predict_fn (or ``model.predict``)."""
-        model = load_model(model_dir, program.model_loader)
+    def setup(cls, program: Registry, model_dir: Path, settings: ServingSettings,
+              worker: WorkerInfo | None = None) -> InferenceApp:
+        """Load the model (in ``worker``, for a per-worker @model_fn) and bind it to the
+        program's @predict_fn (or ``model.predict``)."""
+        model = load_model(model_dir, program.model_loader, worker)
         predict = program.predict
         if predict is None:
             if not callable(getattr(model, "predict", None)):

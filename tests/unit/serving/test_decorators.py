@@ -96,3 +96,52 @@ def test_other_signatures_are_refused_when_the_program_is_imported(decorate, sig
     with pytest.raises(RegistrationError, match="must take .*optionally followed by a "
                                                 "parameter annotated RequestContext"):
         decorate(signature)
+
+
+def test_model_fn_per_worker_may_take_the_worker(tmp_path):
+    from byoc_toolkit import WorkerInfo
+    from byoc_toolkit.model_artifacts import load_model
+
+    reset()
+
+    @model_fn(per_worker=True)
+    def load(model_dir, worker: WorkerInfo):
+        return model_dir, worker
+
+    spec = current().model_loader
+    assert spec is not None and spec.per_worker and spec.takes_worker
+    assert load_model(tmp_path, spec, WorkerInfo.assign(3, 4, gpus=2)) == (
+        tmp_path, WorkerInfo(3, 4, gpu=1))
+    # In-process (the testing kit), a worker-taking loader gets worker 0 of 1.
+    assert load_model(tmp_path, spec)[1] == WorkerInfo(0, 1)
+
+
+def test_model_fn_without_per_worker_takes_only_the_model_dir():
+    reset()
+
+    @model_fn
+    def load(model_dir):
+        return model_dir
+
+    spec = current().model_loader
+    assert spec is not None and not spec.per_worker and not spec.takes_worker
+    reset()
+    with pytest.raises(RegistrationError, match="needs per_worker=True"):
+        @model_fn
+        def load_with_worker(model_dir, worker):
+            return model_dir
+    with pytest.raises(RegistrationError, match=r"\(model_dir\) or \(model_dir, worker\)"):
+        @model_fn(per_worker=True)
+        def load_with_three(model_dir, worker, extra):
+            return model_dir
+
+
+def test_a_worker_sees_one_gpu_as_cuda_0():
+    from byoc_toolkit import WorkerInfo
+
+    assert [WorkerInfo.assign(i, 4, gpus=2).gpu for i in range(4)] == [0, 1, 0, 1]
+    assert WorkerInfo.assign(3, 4, gpus=2).environment() == {"CUDA_VISIBLE_DEVICES": "1"}
+    assert WorkerInfo.assign(3, 4, gpus=2).device == "cuda:0"
+    assert WorkerInfo.assign(1, 2, gpus=0) == WorkerInfo(1, 2, None)
+    assert WorkerInfo.assign(1, 2, gpus=0).environment() == {}
+    assert WorkerInfo.assign(1, 2, gpus=0).device == "cpu"

@@ -1,4 +1,4 @@
-"""The two Linux C library calls the serving processes need, and no-ops where they are
+"""The Linux C library calls the serving processes need, and no-ops where they are
 missing (other C libraries, other systems)."""
 
 from __future__ import annotations
@@ -37,3 +37,13 @@ def die_with_parent(sig: int = signal.SIGTERM) -> None:
     _libc.prctl(_PR_SET_PDEATHSIG, sig)
     if os.getppid() != parent:  # the parent died before the call took effect
         os.kill(os.getpid(), sig)
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Adopt this process's orphaned descendants (a worker whose parent died), so that it
+    reaps them and they stay in its process tree, as they would under PID 1 in a container."""
+    if _libc is not None and hasattr(_libc, "prctl"):
+        _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1)
