@@ -12,15 +12,8 @@ import sys
 import pytest
 
 from byoc_toolkit.serving.mms import connector
-from byoc_toolkit.serving.mms.control import (
-    CONTROL_SOCKET_ENV,
-    Attach,
-    Attached,
-    Channel,
-    ChannelClosed,
-    Failed,
-    Listen,
-)
+from byoc_toolkit.serving.mms.connector import CONTROL_SOCKET_ENV
+from byoc_toolkit.serving.mms.control import Channel, ChannelClosed, Failed, Listen
 from byoc_toolkit.serving.mms.state_file import MAX_LOAD_FAILURES, ServingState
 
 MMS_ARGS = ["--sock-type", "unix", "--sock-name", "/tmp/.mms.sock.9000", "--handler", "byoc",
@@ -46,10 +39,11 @@ def test_messages_and_descriptors_cross_the_channel(tmp_path):
 
 
 def test_the_connector_reads_mms_arguments_in_pairs():
-    options = connector.mms_options(MMS_ARGS)
+    options = connector.mms_options(connector.decode_arguments(
+        connector.encode_arguments(MMS_ARGS)))
     assert options["--model-name"] == "-leading-dash"
     assert options["--sock-name"] == "/tmp/.mms.sock.9000"
-    with pytest.raises(SystemExit, match="unexpected arguments"):
+    with pytest.raises(ValueError, match="unexpected arguments"):
         connector.mms_options(MMS_ARGS[:-1])
 
 
@@ -68,10 +62,8 @@ def test_the_connector_attaches_then_lives_as_long_as_the_connection(tmp_path, p
         [sys.executable, "-I", "-S", connector.__file__, "/mms/model_service_worker.py",
          *MMS_ARGS], env={CONTROL_SOCKET_ENV: path, "PATH": path_env}, stdout=subprocess.PIPE)
     connection, _ = server.accept()
-    channel = Channel(connection)
-    assert channel.receive() == (Attach("-leading-dash", "/opt/ml/models/x",
-                                        "/tmp/.mms.sock.9000"), [])
-    channel.send(Attached())
+    assert connector.decode_arguments(connection.recv(1 << 16)) == MMS_ARGS
+    connection.send(connector.ATTACHED)
     assert process.stdout is not None
     assert process.stdout.readline() == f"[PID] {process.pid}\n".encode()
     assert process.stdout.readline() == b"MMS worker started.\n"
@@ -79,7 +71,7 @@ def test_the_connector_attaches_then_lives_as_long_as_the_connection(tmp_path, p
         while cmdline.read().split(b"\0")[0] != waits_as:  # exec'd: the same process
             cmdline.seek(0)
     assert process.poll() is None
-    channel.close()
+    connection.close()
     assert process.wait(10) == 0
 
 

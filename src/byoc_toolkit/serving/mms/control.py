@@ -1,9 +1,6 @@
-"""The control channel between ``byoc serve`` and the processes it runs: one JSON message per
-datagram of a Unix SOCK_SEQPACKET socket, with file descriptors passed along (SCM_RIGHTS).
-
-Only the standard library is used here: the connector (``connector.py``) runs this module as a
-sibling file, without importing byoc_toolkit, so that it starts in milliseconds.
-"""
+"""The control channel between ``byoc serve`` and the serving processes it runs: one JSON
+message per datagram of a Unix SOCK_SEQPACKET socket (a socket pair made at spawn), with file
+descriptors passed along (SCM_RIGHTS). Connectors speak a smaller protocol (connector.py)."""
 
 from __future__ import annotations
 
@@ -18,23 +15,6 @@ MAX_MESSAGE_BYTES = 1 << 16
 MAX_FDS = 4
 #: The control descriptor a serving process inherits from byoc serve.
 CONTROL_FD_ENV = "BYOC_CONTROL_FD"
-#: Where byoc serve listens for connectors (they inherit it through the front end).
-CONTROL_SOCKET_ENV = "BYOC_CONTROL_SOCKET"
-
-
-@dataclass(frozen=True)
-class Attach:
-    """Connector -> byoc serve: multi-model-server wants ``model`` (at ``path``) served on the
-    Unix socket ``socket``."""
-
-    model: str
-    path: str
-    socket: str
-
-
-@dataclass(frozen=True)
-class Attached:
-    """byoc serve -> connector: the socket is listening; report the worker started."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +69,9 @@ class Spawn:
     refusal: str | None = None
 
 
-Message = Union[Attach, Attached, Hello, Loaded, Failed, Acknowledged, Listen, Spawn]
+Message = Union[Hello, Loaded, Failed, Acknowledged, Listen, Spawn]
 _TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in (
-    Attach, Attached, Hello, Loaded, Failed, Acknowledged, Listen, Spawn)}
+    Hello, Loaded, Failed, Acknowledged, Listen, Spawn)}
 
 
 class ChannelClosed(ConnectionError):
@@ -108,12 +88,6 @@ class Channel:
     def pair(cls) -> tuple[Channel, Channel]:
         first, second = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         return cls(first), cls(second)
-
-    @classmethod
-    def connect(cls, path: str) -> Channel:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        sock.connect(path)
-        return cls(sock)
 
     @classmethod
     def inherited(cls) -> Channel:

@@ -23,7 +23,7 @@ from .. import logs
 from ..settings import MIB, ServingSettings
 from . import config, plugin
 from .config import FrontEnd, RunDir
-from .control import CONTROL_SOCKET_ENV
+from .connector import CONTROL_SOCKET_ENV
 from .libc import become_subreaper
 from .process import FRONTEND_TMP_ENV
 from .process_tree import stop_all

@@ -46,13 +46,11 @@ from pathlib import Path
 
 from ...errors import ExitCode, log
 from ..settings import ServingSettings
-from . import multi_model
+from . import connector, multi_model
 from .config import SINGLE_MODEL_NAME, RunDir
 from .control import (
     CONTROL_FD_ENV,
     Acknowledged,
-    Attach,
-    Attached,
     Channel,
     ChannelClosed,
     Failed,
@@ -103,7 +101,8 @@ class ModelGroup:
     #: Unknown until a process has imported the program (single model).
     per_worker: bool | None = None
     processes: list[ServingProcess] = field(default_factory=list)
-    connector: Channel | None = None
+    #: The connection of the connector multi-model-server started for it.
+    connector: socket.socket | None = None
     attach_time: float = 0.0
     socket_path: str | None = None
     listener: socket.socket | None = None
@@ -471,35 +470,45 @@ class Supervisor:
 
     def _accept_connector(self) -> None:
         connection, _ = self.control.accept()
-        channel = Channel(connection)
         self.selector.register(connection, selectors.EVENT_READ,
-                               lambda: self._from_connector(channel))
+                               lambda: self._from_connector(connection))
 
-    def _from_connector(self, channel: Channel) -> None:
-        message = self._receive(channel)
-        if message is None:
-            self._connector_exited(channel)
-        elif isinstance(message, Attach):
-            self._attach(channel, message)
+    def _from_connector(self, connection: socket.socket) -> None:
+        try:
+            data = connection.recv(connector.MAX_ARGUMENTS_BYTES)
+        except ConnectionResetError:
+            data = b""
+        if not data:
+            self.selector.unregister(connection)
+            connection.close()
+            self._connector_exited(connection)
+            return
+        try:
+            options = connector.mms_options(connector.decode_arguments(data))
+        except ValueError as exc:
+            log(f"a connector sent {exc}")
+            return
+        self._attach(connection, options["--model-name"], options["--model-path"],
+                     options["--sock-name"])
 
-    def _attach(self, connector: Channel, attach: Attach) -> None:
+    def _attach(self, connection: socket.socket, model: str, path: str,
+                socket_path: str) -> None:
         if self.plan.model_dir is not None:
             group = self.groups[SINGLE_MODEL_NAME]
-            group.connector, group.socket_path = connector, attach.socket
+            group.connector, group.socket_path = connection, socket_path
             group.attach_time = time.monotonic()
             self._answer_connector(group)
             return
-        old = self.groups.get(attach.model)
+        old = self.groups.get(model)
         if old is not None:
             self._remove(old)
-        group = ModelGroup(attach.model, attach.path, connector=connector,
-                           socket_path=attach.socket, attach_time=time.monotonic(),
-                           refusal=multi_model.refusal(attach.model, attach.path,
-                                                       self.plan.models_root))
-        group.listener = listening_socket(attach.socket)
+        group = ModelGroup(model, path, connector=connection, socket_path=socket_path,
+                           attach_time=time.monotonic(),
+                           refusal=multi_model.refusal(model, path, self.plan.models_root))
+        group.listener = listening_socket(socket_path)
         self.groups[group.name] = group
         self.state.load_failures.pop(group.name, None)
-        connector.send(Attached())
+        connection.send(connector.ATTACHED)
         if self.template is None or self.template.pid is None:
             self.pending_spawns.append((group, None))  # indexes once the template is ready
             return
@@ -528,12 +537,12 @@ class Supervisor:
             group.listener = listening_socket(group.socket_path)
             for process in group.loaded:
                 process.channel.send(Listen(), fds=(group.listener.fileno(),))
-        group.connector.send(Attached())
+        group.connector.send(connector.ATTACHED)
         self._update_health()
 
-    def _connector_exited(self, connector: Channel) -> None:
+    def _connector_exited(self, connection: socket.socket) -> None:
         for group in list(self.groups.values()):
-            if group.connector is connector:
+            if group.connector is connection:
                 self._detach(group)
 
     def _detach(self, group: ModelGroup) -> None:
