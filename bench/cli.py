@@ -17,7 +17,8 @@ from .stacks import ALL_STACKS
 from .workloads import ALL_WORKLOADS
 
 # (full run, --quick): --quick is a smoke run, not a measurement.
-DEFAULTS = {"duration": (5, 1), "warmup": (2, 0), "repeats": (3, 1), "train_runs": (3, 1)}
+DEFAULTS = {"duration": (5, 1), "warmup": (2, 0), "repeats": (3, 1), "train_runs": (3, 1),
+            "models": (50, 10)}
 
 
 def _names(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
@@ -47,17 +48,20 @@ def parse_args(argv: list[str] | None) -> Settings:
                         "(default 3)")
     parser.add_argument("--train-runs", type=int, help="timed trainings per run, each way "
                         "(default 3)")
+    parser.add_argument("--models", type=int, help="most models loaded at once by the "
+                        "multi-model workload: weighed at 1, 10 and 50 of them up to this "
+                        "(default 50)")
     parser.add_argument("--startup-timeout", type=float, default=120.0,
                         help="seconds a stack may take to serve after start (default 120)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 s per point, no "
-                        "warm-up, 1 repeat, 1 training each way")
+                        "warm-up, 1 repeat, 1 training each way, up to 10 models")
     parser.add_argument("--output", type=Path, help="JSON path (default "
                         "bench/results/<timestamp>.json)")
     args = parser.parse_args(argv)
     chosen = {k: getattr(args, k) if getattr(args, k) is not None else v[args.quick]
               for k, v in DEFAULTS.items()}
-    if chosen["duration"] < 1 or chosen["repeats"] < 1 or chosen["train_runs"] < 1:
-        parser.error("--duration, --repeats and --train-runs must be at least 1")
+    if min(chosen["duration"], chosen["repeats"], chosen["train_runs"], chosen["models"]) < 1:
+        parser.error("--duration, --repeats, --train-runs and --models must be at least 1")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Settings(stacks=args.stacks, workloads=args.workloads,
                     startup_timeout=args.startup_timeout,

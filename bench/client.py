@@ -16,11 +16,12 @@ class Response:
 
 
 def call(port: int, method: str, path: str, body: bytes | None = None,
-         timeout: float = 60.0) -> Response:
+         timeout: float = 60.0, content_type: str = "text/csv") -> Response:
     """One request on a fresh connection to 127.0.0.1; raises OSError when it cannot complete."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {**CSV_HEADERS, "Content-Type": content_type} if body is not None else {}
     try:
-        conn.request(method, path, body=body, headers=CSV_HEADERS if body is not None else {})
+        conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         return Response(resp.status, resp.read())
     except http.client.HTTPException as exc:  # e.g. the server closed mid-answer

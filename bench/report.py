@@ -27,11 +27,17 @@ METRICS = (
     ("cold.gap_s", "gap /ping ok -> /invocations ok s", False),
     ("memory.rss_mib", "RSS after load MiB (whole tree)", False),
     ("memory.pss_mib", "PSS after load MiB", False),
+    ("multi-model.pss_per_model_1_mib", "multi-model, 1 model: PSS per model MiB", False),
+    ("multi-model.pss_per_model_10_mib", "multi-model, 10 models: PSS per model MiB", False),
+    ("multi-model.pss_per_model_50_mib", "multi-model, 50 models: PSS per model MiB", False),
+    ("multi-model.load_to_first_ms", "multi-model: POST /models -> 1st answer ms", False),
+    ("multi-model.joblib_load_ms", "joblib.load of the model ms", False),
 )
 TRAINING = (("byoc_s", "byoc train s"), ("plain_s", "plain script s"),
             ("overhead_s", "byoc overhead s"))
 # In-process ratios only where the floor measures the same thing (it has no start-up or RSS).
-FLOOR_METRICS = tuple(m for m, _, _ in METRICS if not m.startswith(("cold.", "memory.")))
+FLOOR_METRICS = tuple(m for m, _, _ in METRICS
+                      if not m.startswith(("cold.", "memory.", "multi-model.")))
 # The gap is ~0 for honest stacks: a ratio of two polling jitters says nothing.
 PEER_METRICS = tuple(m for m, _, _ in METRICS if m != "cold.gap_s")
 READY_GAP_LIMIT_S = 0.05  # "zero" within the 20 ms polling of both endpoints
@@ -73,6 +79,14 @@ def _byoc_over(metric: str, peer: str) -> Callable[[Medians], float | None]:
     return lambda med: ratio(med, metric, "byoc", peer)
 
 
+def _load_over_reference(med: Medians) -> float | None:
+    load = med.get("byoc", {}).get("multi-model.load_to_first_ms")
+    reference = med.get(IN_PROCESS, {}).get("multi-model.joblib_load_ms")
+    if load is None or reference is None:
+        return None
+    return load / (reference + 50.0)
+
+
 def _byoc_value(group: str, metric: str) -> Callable[[Medians], float | None]:
     return lambda med: med.get(group, {}).get(metric)
 
@@ -103,6 +117,10 @@ TARGETS = (
     Target("RSS: byoc / sit-mms", _byoc_over("memory.rss_mib", "sit-mms"), False, 1.0),
     Target("1 row, c=16: byoc req/s with 2 poison req/s / without",
            _byoc_against_itself("poison-c16.rps", "row1-c16.rps"), True, 0.8),
+    Target("multi-model PSS per model (most models): byoc / sit-mms", _byoc_over(
+        "multi-model.pss_per_model_mib", "sit-mms"), False, 0.2),
+    Target("multi-model load to 1st answer: byoc / (joblib.load + 50 ms)",
+           _load_over_reference, False, 1.5),
     Target("byoc train overhead over plain script s", _byoc_value("training", "overhead_s"),
            False, 0.5),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from byoc_toolkit.testing.ports import free_port
 
-from . import client, report, training
+from . import client, density, report, training
 from .fixtures import Fixtures, build, check_answer
 from .loadgen import run_wrk
 from .machine import describe
@@ -20,7 +21,7 @@ from .processes import ServerProcess
 from .readiness import wait_ready
 from .settings import Settings
 from .stacks import IN_PROCESS, SERVER_STACKS, ServerStack, StackDir
-from .workloads import LOAD_WORKLOADS, TRAIN
+from .workloads import LOAD_WORKLOADS, MULTI_MODEL, TRAIN
 
 Log = Callable[[str], None]
 VERIFIED_BODIES = ("row1", "payload", "rows1000", "mb5")
@@ -57,6 +58,8 @@ def run(settings: Settings, log: Log) -> dict:
     try:
         log("training the model with `byoc train` and writing the request bodies")
         fixtures = build(workdir)
+        if "byoc" in active:
+            _build_byoc_plugin(log)
         runs = [_repeat(r, active, status, settings, fixtures, workdir, log)
                 for r in range(settings.repeats)]
     except BaseException:
@@ -76,6 +79,16 @@ def run(settings: Settings, log: Log) -> dict:
            "targets": [t.judge(medians) for t in report.TARGETS], "failed": failed,
            "notes": list(NOTES)}
     return doc
+
+
+def _build_byoc_plugin(log: Log) -> None:
+    """byoc serve builds its front-end plugin on first use outside an image (an image builds
+    it in its Dockerfile): build it now, so that no timed start-up includes the compiler."""
+    done = subprocess.run([sys.executable, "-c", "from byoc_toolkit.serving.mms import plugin; "
+                           "plugin.locate()"], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"building byoc's front-end plugin failed:\n{done.stderr}")
+    log(done.stderr.strip() or "byoc's front-end plugin is built")
 
 
 def _repeat(repeat: int, active: list[str], status: dict[str, dict[str, str | None]],
@@ -99,10 +112,35 @@ def _repeat(repeat: int, active: list[str], status: dict[str, dict[str, str | No
             log(f"{tag}: FAILED: {exc}")
             continue
         log(f"{tag}: {_summary(sample[name])}")
+    if MULTI_MODEL in settings.workloads:
+        _measure_density(repeat, active, status, settings, fixtures, workdir, sample, log)
     if TRAIN in settings.workloads:
         sample["training"] = training.measure(workdir, settings.train_runs)
         log(f"[run {repeat + 1}/{settings.repeats}] training: {_summary(sample['training'])}")
     return sample
+
+
+def _measure_density(repeat: int, active: list[str], status: dict[str, dict[str, str | None]],
+                     settings: Settings, fixtures: Fixtures, workdir: Path,
+                     sample: dict[str, dict[str, float]], log: Log) -> None:
+    """The multi-model stacks loaded with up to settings.models models; joblib's load time
+    in-process as the reference."""
+    for name in density.multi_model_stacks(active):
+        if status[name]["status"] != "ran":
+            continue
+        tag = f"[run {repeat + 1}/{settings.repeats}] {name} multi-model"
+        try:
+            metrics = density.measure(SERVER_STACKS[name], fixtures,
+                                      workdir / f"{name}-mme-{repeat}", settings.models,
+                                      settings.startup_timeout)
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            status[name] |= {"status": "failed", "reason": f"{tag}: {exc}"}
+            log(f"{tag}: FAILED: {exc}")
+            continue
+        sample.setdefault(name, {}).update(_prefixed(MULTI_MODEL, metrics))
+        log(f"{tag}: {_summary(metrics)}")
+    sample.setdefault(IN_PROCESS, {})[f"{MULTI_MODEL}.joblib_load_ms"] = \
+        density.joblib_load_ms(fixtures)
 
 
 def _availability(names: tuple[str, ...], log: Log) -> dict[str, dict[str, str | None]]:

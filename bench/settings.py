@@ -31,6 +31,7 @@ class Settings:
     warmup: int  # seconds of load after start-up, before the first timed point
     repeats: int
     train_runs: int  # timed `byoc train` and plain-script runs per repeat, each
+    models: int  # most models loaded at once by the multi-model workload
     startup_timeout: float  # seconds a stack may take to answer /invocations after start
     output: Path
 

@@ -51,4 +51,6 @@ LOAD_WORKLOADS = {w.name: w for w in (
     Workload("poison-c16", "1 row, 16 conns, 2 poison req/s", "row1", 16, poison_rate=2.0),
 )}
 TRAIN = "train"
-ALL_WORKLOADS = (*LOAD_WORKLOADS, TRAIN)
+#: Multi-model density (density.py): byoc and sit-mms as multi-model endpoints.
+MULTI_MODEL = "multi-model"
+ALL_WORKLOADS = (*LOAD_WORKLOADS, TRAIN, MULTI_MODEL)
