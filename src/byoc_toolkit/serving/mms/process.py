@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 def main(argv: list[str] | None = None) -> None:
     role = (sys.argv if argv is None else argv)[1]
+    own_process_group()
     die_with_parent()  # byoc serve; processes the template forks watch their channel instead
     settings = ServingSettings.from_env()
     logs.configure(settings)
@@ -171,6 +172,15 @@ class Template:
                 channel.send(Hello(os.getpid(), spawn.index is not None))
                 ModelProcess(self.program, channel, self.settings, spawn).run()
             os.close(fds[0])
+
+
+def own_process_group() -> None:
+    """Leave byoc serve's process group (Ctrl-C in a terminal is for byoc serve, which stops
+    everything in order), but not its session. Linux schedules each session as one group
+    (autogroup), and the front end and the workers hand every request to each other: across
+    two groups each handoff waits for the other group's turn. Measured with 1 row at 16
+    connections: 0.5-0.65x the throughput with the workers in a session of their own."""
+    os.setpgid(0, 0)
 
 
 def _reap_children(signum: int, frame: object) -> None:

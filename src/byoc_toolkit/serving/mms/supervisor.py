@@ -74,6 +74,14 @@ RUNNING_POLL_SECONDS = 1.0
 PROCESS_MODULE = "byoc_toolkit.serving.mms.process"
 
 
+def _frontend_child() -> None:
+    """In the JVM before it starts: its own process group, so that one killpg reaches it and
+    the connectors it starts (not a session of its own: see process.own_process_group), and
+    death with byoc serve."""
+    os.setpgid(0, 0)
+    die_with_parent()
+
+
 class Role(enum.Enum):
     TEMPLATE = "template"
     MODEL = "model"
@@ -226,9 +234,8 @@ class Supervisor:
     # -- the front end --------------------------------------------------------------------
 
     def _start_frontend(self) -> None:
-        # Its own session, so that one killpg reaches the JVM and the connectors it started.
         self.frontend = subprocess.Popen(self.frontend_command, env=self.env,
-                                         start_new_session=True, preexec_fn=die_with_parent)
+                                         preexec_fn=_frontend_child)
         self.frontend_deferred = False
 
     def _frontend_exited(self, status: int) -> None:
@@ -291,7 +298,7 @@ class Supervisor:
         ours, theirs = Channel.pair()
         env = {**self.env, CONTROL_FD_ENV: str(theirs.fileno())}
         subprocess.Popen([sys.executable, "-m", PROCESS_MODULE, role.value], env=env,
-                         pass_fds=(theirs.fileno(),), start_new_session=True)
+                         pass_fds=(theirs.fileno(),))
         theirs.close()
         return self._track(ServingProcess(ours, group, index))
 
