@@ -62,3 +62,21 @@ def test_byoc_keeps_serving_beside_poison_requests(tmp_path: Path) -> None:
     assert byoc["poison-c16.poison_sent"] >= 4
     assert byoc["poison-c16.poison_not_4xx"] == 0 and byoc["poison-c16.failed"] == 0
     assert byoc["poison-c16.rps"] >= 0.5 * byoc["row1-c16.rps"], byoc
+
+
+@pytest.mark.timeout(300)
+def test_harness_measures_multi_model_density(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "in-process,byoc",
+         "--workloads", "multi-model", "--models", "2", "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    doc = json.loads(out.read_text())
+    assert doc["failed"] == []
+    assert {"multi-model.pss_per_model_1_mib", "multi-model.pss_per_model_mib",
+            "multi-model.load_to_first_ms"} <= set(doc["medians"]["byoc"])
+    assert "multi-model.joblib_load_ms" in doc["medians"]["in-process"]
+    judged = {t["target"]: t for t in doc["targets"]}
+    assert judged["multi-model load to 1st answer: byoc / (joblib.load + 50 ms)"]["value"]
