@@ -13,8 +13,9 @@ import logging
 import sys
 
 #: The logger of byoc's own lines; ``byoc serve`` gives it a handler in its log format
-#: (serving/logs.py).
+#: (serving/logs.py) and sends log()'s lines through it.
 LOGGER_NAME = "byoc"
+_logger: logging.Logger | None = None
 
 
 class ExitCode(enum.IntEnum):
@@ -48,9 +49,14 @@ class RegistrationError(InputError, TypeError):
 def log(message: str, level: int = logging.INFO) -> None:
     """Write ``byoc: <message>`` to stderr at once (stdout carries only results); under
     ``byoc serve``, a line in its log format and level."""
-    logger = logging.getLogger(LOGGER_NAME)
-    if logger.handlers:
-        logger.log(level, message)
+    if _logger is not None:
+        _logger.log(level, message)
         return
     sys.stderr.write(f"byoc: {message}\n")
     sys.stderr.flush()
+
+
+def log_through(logger: logging.Logger | None) -> None:
+    """Send log()'s lines through ``logger`` (None: straight to stderr again)."""
+    global _logger
+    _logger = logger

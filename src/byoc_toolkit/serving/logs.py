@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from ..errors import LOGGER_NAME
+from ..errors import LOGGER_NAME, log_through
 from .settings import LogFormat, ServingSettings
 
 _inference_id: ContextVar[str | None] = ContextVar("inference_id", default=None)
@@ -76,6 +76,7 @@ def configure(settings: ServingSettings) -> None:
     byoc = logging.getLogger(LOGGER_NAME)
     byoc.handlers = [_handler(settings.log_format, "byoc: %(message)s")]
     byoc.propagate = False
+    log_through(byoc)
 
 
 def _handler(log_format: LogFormat, text_format: str | None) -> logging.Handler:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from byoc_toolkit.errors import log
+from byoc_toolkit.errors import log, log_through
 from byoc_toolkit.serving import logs
 from byoc_toolkit.serving.settings import ServingSettings
 
@@ -52,3 +52,4 @@ def _unconfigure() -> None:
     logging.getLogger().handlers = []
     logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("byoc").handlers = []
+    log_through(None)
