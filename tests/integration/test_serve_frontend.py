@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
+import zipfile
 
 import psutil
 import pytest
@@ -184,3 +187,37 @@ def test_without_the_plugin_readiness_stays_honest(trained, tmp_path):
         assert "multi-model-server runs without byoc's plugin" in serve.log
     finally:
         serve.stop()
+
+
+def test_the_plugin_built_by_its_command_is_used_from_byoc_mms_plugins_dir(trained, tmp_path):
+    # What the image's builder stage runs; the image then sets BYOC_MMS_PLUGINS_DIR.
+    plugins = tmp_path / "plugins"
+    built = subprocess.run([sys.executable, "-m", "byoc_toolkit.serving.mms.plugin",
+                            str(plugins)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    jar = plugins / "byoc-mms-plugin.jar"
+    assert built.stdout.strip() == str(jar)
+    with zipfile.ZipFile(jar) as contents:
+        assert {"byoc/mms/Ping.class", "byoc/mms/ExecutionParameters.class",
+                "META-INF/services/software.amazon.ai.mms.servingsdk.ModelServerEndpoint"
+                } <= set(contents.namelist())
+
+    # At run time no JDK is needed (nor used: the jar is not built again).
+    env = {**no_plugin_env(tmp_path), "BYOC_MMS_PLUGINS_DIR": str(plugins)}
+    serve = start_serve(EXAMPLE_PROGRAM, trained, env)
+    try:
+        serve.wait_ready()
+        reply = request(serve.port, "GET", "/execution-parameters")
+        assert reply.status == 200 and reply.json()["BatchStrategy"] == "MULTI_RECORD"
+        assert "plugin" not in serve.log
+    finally:
+        serve.stop()
+
+
+def test_a_plugins_dir_without_the_jar_is_one_line_and_exit_2(trained, tmp_path):
+    env = {"BYOC_MMS_PLUGINS_DIR": str(tmp_path)}
+    serve = start_serve(EXAMPLE_PROGRAM, trained, env)
+    assert serve.process.wait(60) == 2
+    assert serve.log.strip() == (
+        f"byoc: error: BYOC_MMS_PLUGINS_DIR={tmp_path}: no byoc-mms-plugin.jar there; build it "
+        f"with: python -m byoc_toolkit.serving.mms.plugin {tmp_path}")
