@@ -24,17 +24,21 @@ pytestmark = [
 ]
 
 
+def run_bench(tmp_path: Path, *args: str) -> tuple[dict, str]:
+    """``bench --quick`` with ``args``: its JSON document and its stdout."""
+    out = tmp_path / "results.json"
+    done = subprocess.run([str(BENCH_PYTHON), "-m", "bench", "--quick", *args, "--output",
+                           str(out)], cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text()), done.stdout
+
+
 @pytest.mark.timeout(300)
 def test_harness_measures_in_process_and_bare_wsgi(tmp_path: Path) -> None:
-    out = tmp_path / "results.json"
-    done = subprocess.run(
-        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "in-process,bare-wsgi,byoc",
-         "--workloads", "row1-c1,rows1000-c4", "--output", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Medians" in done.stdout and "Targets" in done.stdout
+    doc, stdout = run_bench(tmp_path, "--stacks", "in-process,bare-wsgi,byoc",
+                            "--workloads", "row1-c1,rows1000-c4")
+    assert "Medians" in stdout and "Targets" in stdout
 
-    doc = json.loads(out.read_text())
     assert {"settings", "machine", "stacks", "runs", "medians", "ratios", "targets",
             "failed", "notes"} <= set(doc)
     assert doc["failed"] == []
@@ -52,13 +56,9 @@ def test_byoc_keeps_serving_beside_poison_requests(tmp_path: Path) -> None:
     """The poison workload, short: byoc's valid throughput with 2 requests a second that once
     killed workers, against its own clean figure in the same run. The target is 80%; on a
     shared CI machine two 3-second points are noisy, so this asks for half."""
-    out = tmp_path / "results.json"
-    done = subprocess.run(
-        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "byoc",
-         "--workloads", "row1-c16,poison-c16", "--duration", "3", "--output", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-    byoc = json.loads(out.read_text())["medians"]["byoc"]
+    doc, _ = run_bench(tmp_path, "--stacks", "byoc", "--workloads", "row1-c16,poison-c16",
+                       "--duration", "3")
+    byoc = doc["medians"]["byoc"]
     assert byoc["poison-c16.poison_sent"] >= 4
     assert byoc["poison-c16.poison_not_4xx"] == 0 and byoc["poison-c16.failed"] == 0
     assert byoc["poison-c16.rps"] >= 0.5 * byoc["row1-c16.rps"], byoc
@@ -66,14 +66,10 @@ def test_byoc_keeps_serving_beside_poison_requests(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(300)
 def test_harness_measures_multi_model_density(tmp_path: Path) -> None:
-    out = tmp_path / "results.json"
-    done = subprocess.run(
-        [str(BENCH_PYTHON), "-m", "bench", "--quick", "--stacks", "in-process,byoc",
-         "--workloads", "multi-model", "--models", "2", "--output", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-    doc = json.loads(out.read_text())
+    """PSS per model and POST /models to the first answer, on 2 models (the full run: 1, 10
+    and 50, against sagemaker-inference on MMS)."""
+    doc, _ = run_bench(tmp_path, "--stacks", "in-process,byoc", "--workloads", "multi-model",
+                       "--models", "2")
     assert doc["failed"] == []
     assert {"multi-model.pss_per_model_1_mib", "multi-model.pss_per_model_mib",
             "multi-model.load_to_first_ms"} <= set(doc["medians"]["byoc"])
