@@ -32,6 +32,7 @@ from .serving.errors import HTTPError
 from .serving.workers import WorkerInfo
 from .training import (
     Dask,
+    Mpi,
     Torchrun,
     TrainingStopped,
     log_metric,
@@ -46,6 +47,7 @@ __all__ = [
     "Dask",
     "HTTPError",
     "InputMode",
+    "Mpi",
     "Paths",
     "RequestContext",
     "ResourceConfig",

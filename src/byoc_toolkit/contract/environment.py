@@ -30,8 +30,9 @@ class TrainingEnv:
     resources: ResourceConfig
     checkpoint_dir: Path
     job_name: str | None = None
-    #: This process among all the job's processes (torchrun sets RANK, LOCAL_RANK and
-    #: WORLD_SIZE); one process per host otherwise: 0, 0 and 1.
+    #: This process among all the job's processes (RANK, LOCAL_RANK and WORLD_SIZE, which
+    #: torchrun sets, and byoc from Open MPI's under mpirun); one process per host otherwise:
+    #: 0, 0 and 1.
     rank: int = 0
     local_rank: int = 0
     world_size: int = 1

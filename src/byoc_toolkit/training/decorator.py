@@ -39,8 +39,9 @@ def train_fn(func: Callable[..., Any] | None = None, *, saver: Saver | None = No
     ``on_sigterm``: ``"raise"`` raises TrainingStopped inside the function when the job is
     stopped; ``"flag"`` only sets stop_requested() for the function to poll.
     ``metrics``: names logged with log_metric(), used for the job's MetricDefinitions.
-    ``distributed``: ``"torchrun"`` or ``"dask"`` (or ``Torchrun(...)``/``Dask(...)`` with
-    options) starts that engine across the job's hosts; None runs the function on every host.
+    ``distributed``: ``"torchrun"``, ``"dask"`` or ``"mpi"`` (or ``Torchrun(...)``,
+    ``Dask(...)``, ``Mpi(...)`` with options) starts that engine across the job's hosts; None
+    runs the function on every host.
     """
     if on_sigterm not in _ON_SIGTERM:
         raise RegistrationError(f"on_sigterm must be one of {_ON_SIGTERM}, got {on_sigterm!r}")

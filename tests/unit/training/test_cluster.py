@@ -1,9 +1,12 @@
 """The cluster's parts in-process: names to addresses, the coordinator over real sockets on
-127.0.0.1, instance groups, the launcher options and their settings."""
+127.0.0.1, instance groups, the launcher options and their settings, mpirun's remote-shell
+agent (a real process) relaying through the coordinator."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -12,22 +15,24 @@ from contextlib import contextmanager
 import pytest
 from distributed import Client
 
-from byoc_toolkit import Dask, Torchrun, load_training_env, train_fn
+from byoc_toolkit import Dask, Mpi, Torchrun, load_training_env, train_fn
 from byoc_toolkit.contract import ResourceConfig
 from byoc_toolkit.contract.errors import ContractError
 from byoc_toolkit.contract.resources import InstanceGroup
 from byoc_toolkit.env_settings import SettingsError
-from byoc_toolkit.errors import RegistrationError
+from byoc_toolkit.errors import InputError, RegistrationError
 from byoc_toolkit.registry import reset
 from byoc_toolkit.testing.ports import free_port
 from byoc_toolkit.training.cluster.coordinator import Master, Member
-from byoc_toolkit.training.cluster.formation import Finish, form_cluster
+from byoc_toolkit.training.cluster.formation import Cluster, Finish, form_cluster
 from byoc_toolkit.training.cluster.hosts import (
     format_hosts_file,
     lookup_with,
     read_hosts_file,
     resolve_all,
 )
+from byoc_toolkit.training.cluster.mpi_relay import RELAY_SOCKET_ENV, Relay, agent_command
+from byoc_toolkit.training.cluster.mpirun import mpirun_environment, require_open_mpi
 from byoc_toolkit.training.cluster.options import as_distribution
 from byoc_toolkit.training.cluster.outcome import SUCCESS, ClusterError, Outcome
 from byoc_toolkit.training.cluster.settings import ClusterSettings, Deadline
@@ -208,9 +213,10 @@ def test_distributed_options():
     assert as_distribution("torchrun") == Torchrun()
     assert as_distribution(Dask(scheduler_port=9000)) == Dask(scheduler_port=9000)
     assert as_distribution(None) is None
+    assert as_distribution("mpi") == Mpi()
     with pytest.raises(RegistrationError, match="distributed must be one of 'torchrun', "
-                                                "'dask', Torchrun"):
-        as_distribution("mpi")  # type: ignore[arg-type]
+                                                "'dask', 'mpi', Torchrun"):
+        as_distribution("horovod")  # type: ignore[arg-type]
     with pytest.raises(RegistrationError, match="nproc_per_node must be at least 1"):
         Torchrun(nproc_per_node=0)
     with pytest.raises(RegistrationError, match="Dask: scheduler_port must be 1-65535, got 0"):
@@ -254,3 +260,88 @@ def test_process_ranks_on_the_training_environment(tmp_path):
     assert (alone.rank, alone.local_rank, alone.world_size) == (0, 0, 1)
     with pytest.raises(SettingsError, match="RANK: expected a non-negative integer, got '-1'"):
         load_training_env(tmp_path, {"RANK": "-1"})
+
+
+def test_mpi_options():
+    assert Mpi(mpirun_options=["-x", "NCCL_DEBUG=INFO"]).mpirun_options == ("-x",
+                                                                          "NCCL_DEBUG=INFO")
+    with pytest.raises(RegistrationError, match="processes_per_host must be at least 1"):
+        Mpi(processes_per_host=0)
+    with pytest.raises(RegistrationError, match="mpirun_options must be a sequence of strings"):
+        Mpi(mpirun_options="-x NCCL_DEBUG=INFO")  # type: ignore[arg-type]
+    with pytest.raises(RegistrationError, match="mpirun_options cannot set '--host=a,b': byoc "
+                                                "gives mpirun the cluster's hosts"):
+        Mpi(mpirun_options=("--bind-to", "core", "--host=a,b"))
+
+
+def test_the_master_has_a_member_run_a_command_and_learns_its_exit_code():
+    with formed(["algo-2"], ["algo-1"]) as (master, members):
+        member = members["algo-2"]
+        codes: list[int | None] = []
+        asking = threading.Thread(target=lambda: codes.append(master.run_on("algo-2", "exit 3")))
+        asking.start()
+        assert member.next_command() == "exit 3"
+        member.report_exit(3)
+        asking.join(5)
+        assert codes == [3]
+        # Once the job's outcome is decided, nobody waits for a command or its exit any more.
+        master.report(SUCCESS)
+        assert member.next_command() == SUCCESS
+        assert master.run_on("algo-2", "true") is None
+
+
+def test_mpiruns_agent_relays_a_command_to_the_host_it_names(tmp_path):
+    """The agent as mpirun starts it (``AGENT HOST COMMAND...``), a real process: a command for
+    a member runs there (here: the test, as algo-2's byoc) and the agent exits with its code;
+    one for the master runs in the agent; a host outside the cluster is refused."""
+    with formed(["algo-2"], ["algo-1"]) as (master, members):
+        cluster = Cluster(("algo-1", "algo-2"), "algo-1",
+                          {"algo-1": "127.0.0.2", "algo-2": "127.0.0.3"}, "127.0.0.2", master)
+        socket_path = tmp_path / "relay.sock"
+
+        def agent(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*agent_command().split(), *args], capture_output=True,
+                                  text=True, timeout=60,
+                                  env={**os.environ, RELAY_SOCKET_ENV: str(socket_path)})
+
+        with Relay(socket_path, cluster, master) as relay:
+            member = members["algo-2"]
+            ran: list[str] = []
+
+            def serve() -> None:
+                command = member.next_command()
+                assert isinstance(command, str)
+                ran.append(command)
+                member.report_exit(subprocess.run(["/bin/sh", "-c", command]).returncode)
+
+            serving = threading.Thread(target=serve)
+            serving.start()
+            assert agent("127.0.0.3", "echo", "'two words'", ";", "exit", "7").returncode == 7
+            serving.join(5)
+            assert ran == ["echo 'two words' ; exit 7"] and relay.relayed
+            local = agent("127.0.0.2", "echo", "on", "the", "master;", "exit", "5")
+            assert (local.returncode, local.stdout) == (5, "on the master\n")
+            stranger = agent("10.9.9.9", "true")
+            assert stranger.returncode == 255
+            assert ("mpirun asked for host '10.9.9.9', which is not one of the cluster's: "
+                    "algo-1, algo-2") in stranger.stderr
+
+
+def test_mpiruns_environment_starts_its_daemons_through_byoc():
+    environ = mpirun_environment({"OMPI_MCA_btl_tcp_if_include": "eth1",
+                                  "OMPI_MCA_plm_rsh_agent": "ssh", "PATH": "/bin"},
+                                 "eth0", "/tmp/relay.sock")
+    # The job's environment wins over byoc's defaults, not over what makes the relay work.
+    assert environ["OMPI_MCA_btl_tcp_if_include"] == "eth1"
+    assert environ["OMPI_MCA_oob_tcp_if_include"] == "eth0"
+    assert environ["OMPI_MCA_plm_rsh_agent"] == agent_command()
+    assert (environ["OMPI_MCA_plm_rsh_no_tree_spawn"],
+            environ["OMPI_MCA_orte_leave_session_attached"]) == ("1", "1")
+    assert environ[RELAY_SOCKET_ENV] == "/tmp/relay.sock" and environ["PATH"] == "/bin"
+
+
+def test_a_missing_open_mpi_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(InputError, match="distributed with MPI, but Open MPI's mpirun is not on "
+                                         "PATH: install Open MPI in the image"):
+        require_open_mpi()

@@ -1,16 +1,20 @@
 """byoc's coordinator, on the master: before any launcher starts, every host checks in (so a
 host that never comes up is named within the timeout); afterwards each host reports how its
 part ended, and the master tells every host the job's outcome, the first failure or success
-once every host that must finish has finished, so that all hosts end the same way.
+once every host that must finish has finished, so that all hosts end the same way. In
+between, the master can have a member run a command line (how mpirun starts its daemon on
+each host without ssh) and learn how it exited.
 
 Messages are JSON objects, one a line: a member sends ``{"join": HOST}`` then
 ``{"result": OUTCOME}``; the master answers ``{"start": true}`` (or an outcome when the
-cluster does not form) and finally ``{"outcome": OUTCOME}``.
+cluster does not form) and finally ``{"outcome": OUTCOME}``. In between, the master may send
+``{"run": COMMAND}``, which the member answers with ``{"exited": CODE}``.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import socket
 import threading
 import time
@@ -24,6 +28,9 @@ from .settings import Deadline
 #: How much longer than its own deadline a member waits for the master's word to start, so
 #: that the master's message naming a missing host arrives before the member gives up.
 START_GRACE = 30.0
+#: How often a wait (for a launcher's process, a command, its exit) checks whether the job's
+#: outcome is decided.
+POLL_SECONDS = 0.2
 
 
 class Coordinator(Protocol):
@@ -36,8 +43,9 @@ class Coordinator(Protocol):
     def close(self) -> None: ...
 
 
-class _Connection:
-    """One host's line-delimited JSON channel."""
+class Connection:
+    """A line-delimited JSON channel: between a host and the master, or between mpirun's
+    remote-shell agent and the master's byoc (mpi_relay)."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
@@ -113,9 +121,11 @@ class Master:
         self.host = host
         self._members = tuple(members)
         self._must_finish = frozenset(must_finish)
-        self._connections: dict[str, _Connection] = {}
+        self._connections: dict[str, Connection] = {}
         self._finished: set[str] = set()
         self._verdict = _Verdict()
+        #: The exit code of the command each member was asked to run, once it has exited.
+        self._exits: dict[str, queue.Queue[int]] = {h: queue.Queue() for h in self._members}
         self._lock = threading.Lock()
         try:
             self._server = socket.create_server((address, port))
@@ -143,7 +153,7 @@ class Master:
             failure.raise_if_failed()
 
     def _admit(self, sock: socket.socket, deadline: Deadline) -> None:
-        connection = _Connection(sock)
+        connection = Connection(sock)
         sock.settimeout(max(min(deadline.remaining(), 10.0), 1.0))
         try:
             message = connection.receive()
@@ -172,12 +182,29 @@ class Master:
             threading.Thread(target=self._listen, args=(host, connection), daemon=True,
                              name=f"byoc-coordinator-{host}").start()
 
-    def _listen(self, host: str, connection: _Connection) -> None:
+    def _listen(self, host: str, connection: Connection) -> None:
         for message in connection.messages():
-            if "result" in message:
+            if "exited" in message:
+                code = message["exited"]
+                self._exits[host].put(code if isinstance(code, int) else 1)
+            elif "result" in message:
                 self.report_for(host, Outcome.from_json(message["result"]))
                 return
         self.report_for(host, self._lost(host))
+
+    def run_on(self, host: str, command: str) -> int | None:
+        """Have member ``host`` run the shell command line ``command``; its exit code once it
+        has exited, or None when the job's outcome is decided first."""
+        try:
+            self._connections[host].send({"run": command})
+        except OSError:
+            return None  # the listener sees the broken connection and decides
+        while self._verdict.wait(0) is None:
+            try:
+                return self._exits[host].get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+        return None
 
     def _lost(self, host: str) -> Outcome:
         return Outcome.failed(f"host {host} left the cluster before it reported a result "
@@ -225,7 +252,8 @@ class Member:
         self._where = f"{address}:{port}"
         self._address = (address, port)
         self._verdict = _Verdict()
-        self._connection: _Connection | None = None
+        self._connection: Connection | None = None
+        self._commands: queue.Queue[str] = queue.Queue()
 
     def join(self, deadline: Deadline) -> None:
         """Check in with the master and wait for its word to start; a ClusterError naming
@@ -250,10 +278,10 @@ class Member:
         threading.Thread(target=self._listen, args=(connection,), daemon=True,
                          name="byoc-coordinator").start()
 
-    def _connect(self, deadline: Deadline) -> _Connection:
+    def _connect(self, deadline: Deadline) -> Connection:
         while True:
             try:
-                return _Connection(socket.create_connection(self._address, timeout=5.0))
+                return Connection(socket.create_connection(self._address, timeout=5.0))
             except OSError as exc:
                 if deadline.expired():
                     raise ClusterError(
@@ -261,20 +289,41 @@ class Member:
                         f"from {self.host} within {deadline.seconds:g} s: {exc}") from None
             time.sleep(min(0.2, deadline.remaining()))
 
-    def _listen(self, connection: _Connection) -> None:
+    def _listen(self, connection: Connection) -> None:
         for message in connection.messages():
-            if "outcome" in message:
+            if "run" in message:
+                self._commands.put(str(message["run"]))
+            elif "outcome" in message:
                 self._verdict.decide(Outcome.from_json(message["outcome"]))
                 return
         self._verdict.decide(Outcome.failed(
             f"lost the connection to the master {self.master} ({self._where}) before it "
             f"reported the job's outcome"))
 
+    def next_command(self) -> str | Outcome:
+        """The next command line the master wants run here, or the job's outcome when it is
+        decided first."""
+        while True:
+            outcome = self._verdict.wait(0)
+            if outcome is not None:
+                return outcome
+            try:
+                return self._commands.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+
+    def report_exit(self, code: int) -> None:
+        """How the command from ``next_command`` exited."""
+        self._send({"exited": code})
+
     def report(self, result: Outcome) -> None:
+        self._send({"result": result.to_json()})
+
+    def _send(self, message: dict[str, Any]) -> None:
         if self._connection is None:
             return
         try:
-            self._connection.send({"result": result.to_json()})
+            self._connection.send(message)
         except OSError:
             pass  # the listener sees the broken connection and decides
 

@@ -36,8 +36,6 @@ def run_dask(spec: TrainSpec, env: TrainingEnv, options: Dask,
     """Form the cluster, then run the scheduler and the function (master) or a worker."""
     cluster = form_cluster(env.resources, options.instance_group, settings, Finish.MASTER)
     if cluster is None:
-        log(f"{env.resources.current_host} is not in instance group {options.instance_group!r}:"
-            f" nothing to run here")
         return
     port = settings.master_port or options.scheduler_port
     with cluster:

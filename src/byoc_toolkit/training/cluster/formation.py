@@ -12,13 +12,10 @@ from types import TracebackType
 from ...contract import ResourceConfig
 from ...errors import log
 from ..failure_file import failure_of
-from .coordinator import Master, Member
+from .coordinator import POLL_SECONDS, Master, Member
 from .hosts import lookup_with, resolve_all
 from .outcome import Outcome
 from .settings import ClusterSettings, Deadline
-
-#: How often a launcher's process and the job's outcome are checked.
-POLL_SECONDS = 0.2
 
 
 class Finish(enum.Enum):
@@ -90,6 +87,7 @@ def form_cluster(resources: ResourceConfig, group: str | None, settings: Cluster
     host is not in ``group``. A ClusterError names the host that is missing."""
     hosts = resources.hosts if group is None else resources.group_hosts(group)
     if resources.current_host not in hosts:
+        log(f"{resources.current_host} is not in instance group {group!r}: nothing to run here")
         return None
     deadline = Deadline(settings.timeout)
     addresses = resolve_all(hosts, lookup_with(settings.hosts_file), deadline)

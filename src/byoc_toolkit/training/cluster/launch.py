@@ -7,7 +7,7 @@ import importlib.util
 from ...contract import TrainingEnv
 from ...errors import InputError
 from ...registry import TrainSpec
-from .options import Dask, Torchrun
+from .options import Dask, Mpi, Torchrun
 from .settings import ClusterSettings
 
 
@@ -25,6 +25,10 @@ def run_distributed(spec: TrainSpec, env: TrainingEnv, program: str | None) -> N
         from .dask_cluster import run_dask
 
         run_dask(spec, env, spec.distribution, settings)
+    elif isinstance(spec.distribution, Mpi):
+        from .mpirun import run_mpi
+
+        run_mpi(spec, env, spec.distribution, settings, program)
 
 
 def require(module: str, extra: str) -> None:

@@ -1,14 +1,13 @@
-"""One process under torchrun: what ``byoc train`` does, for this rank. Every process runs
-the function with RANK, LOCAL_RANK and WORLD_SIZE set; only global rank 0 saves the model.
-A process that fails records its reason for its host's failure file, named by its rank."""
+"""One process of a launcher that runs the function in every process (torchrun starts this
+module; mpirun starts mpi_process): what ``byoc train`` does, for this rank. Every process
+runs the function with RANK, LOCAL_RANK and WORLD_SIZE set; only global rank 0 saves the
+model. A process that fails records its reason for its host's failure file, named by its
+rank."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
-from pathlib import Path
 
 from ...contract import load_training_env
 from ...errors import ExitCode
@@ -16,7 +15,7 @@ from .. import stopping
 from ..failure_file import failure_of, format_failure
 from ..parameters import bind
 from ..runner import load_train_spec, train_in_process
-from .torchrun import RANK_FAILURES_ENV
+from .ranks import record_failure
 
 
 def run_process() -> ExitCode:
@@ -40,13 +39,7 @@ def _record(reason: str, details: str | None) -> None:
     text = f"{where}: {reason}"
     sys.stderr.write(format_failure(text, details))
     sys.stderr.flush()
-    directory = os.environ.get(RANK_FAILURES_ENV)
-    if directory:
-        record = {"reason": text, "details": details, "time": time.time()}
-        try:
-            Path(directory, f"rank-{rank}.json").write_text(json.dumps(record))
-        except OSError:
-            pass  # the host has finished already: its outcome was decided without this rank
+    record_failure(os.environ, rank, text, details)
 
 
 def main() -> None:
