@@ -18,6 +18,7 @@ from support.commands import run_byoc
 from support.docker import (
     EXAMPLE_IMAGE,
     FOREST_IMAGE,
+    MPI_IMAGE,
     NON_ROOT_IMAGE,
     SERVING_PORT,
     docker,
@@ -25,7 +26,15 @@ from support.docker import (
     run_in_image,
 )
 from support.moto_sagemaker import Recording, complete_sagemaker
-from support.paths import EXAMPLE_DIR, EXAMPLE_PROGRAM, EXAMPLE_TEST_DIR, FOREST_DIR, REPO
+from support.paths import (
+    EXAMPLE_DIR,
+    EXAMPLE_PROGRAM,
+    EXAMPLE_TEST_DIR,
+    FOREST_DIR,
+    MPI_IMAGE_DIR,
+    PROGRAMS,
+    REPO,
+)
 
 CONTAINER_ENGINE = Path(os.environ.get(
     "BYOC_CONTAINER_ENGINE", REPO.parent / "shared" / "tools" / "container-engine"))
@@ -135,6 +144,20 @@ def forest_image(base_image: str, toolkit_wheel: Path) -> str:
     """The distributed decision-forest example (its requirements.txt names dask)."""
     _build(FOREST_IMAGE, base_image, toolkit_wheel, code_dir=FOREST_DIR)
     return FOREST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def mpi_image(example_image: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The example image with Open MPI, mpi4py and the MPI test program (tests/images/mpi)."""
+    context = tmp_path_factory.mktemp("mpi-image")
+    shutil.copy(MPI_IMAGE_DIR / "Dockerfile", context / "Dockerfile")
+    shutil.copy(PROGRAMS / "mpi_ranks.py", context / "mpi_ranks.py")
+    started = time.monotonic()
+    docker("build", "--quiet", "--network", "host", "--build-arg",
+           f"BASE_IMAGE={example_image}", "--tag", MPI_IMAGE, str(context),
+           timeout=BUILD_TIMEOUT)
+    print(f"built {MPI_IMAGE} in {time.monotonic() - started:.0f} s")
+    return MPI_IMAGE
 
 
 @pytest.fixture

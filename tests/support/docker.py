@@ -29,6 +29,7 @@ def checkout_image(name: str) -> str:
 EXAMPLE_IMAGE = checkout_image("decision-trees:latest")
 NON_ROOT_IMAGE = checkout_image("decision-trees:non-root")
 FOREST_IMAGE = checkout_image("decision-forest:latest")
+MPI_IMAGE = checkout_image("mpi-ranks:latest")
 #: Where served containers listen (SAGEMAKER_BIND_TO_PORT), one at a time per test session.
 SERVING_PORT = free_port()
 
