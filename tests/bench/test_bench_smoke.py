@@ -24,11 +24,11 @@ pytestmark = [
 ]
 
 
-def run_bench(tmp_path: Path, *args: str) -> tuple[dict, str]:
+def run_bench(tmp_path: Path, *args: str, timeout: float = 240) -> tuple[dict, str]:
     """``bench --quick`` with ``args``: its JSON document and its stdout."""
     out = tmp_path / "results.json"
     done = subprocess.run([str(BENCH_PYTHON), "-m", "bench", "--quick", *args, "--output",
-                           str(out)], cwd=REPO, capture_output=True, text=True, timeout=240)
+                           str(out)], cwd=REPO, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text()), done.stdout
 
@@ -76,3 +76,20 @@ def test_harness_measures_multi_model_density(tmp_path: Path) -> None:
     assert "multi-model.joblib_load_ms" in doc["medians"]["in-process"]
     judged = {t["target"]: t for t in doc["targets"]}
     assert judged["multi-model load to 1st answer: byoc / (joblib.load + 50 ms)"]["value"]
+
+
+@pytest.mark.docker
+@pytest.mark.timeout(1800)
+def test_harness_compares_the_images(tmp_path: Path, base_image: str) -> None:
+    # The byoc image's layers come from the integration tests' build (the same wheel bytes,
+    # base and example); the classic image is built here.
+    doc, stdout = run_bench(tmp_path, "--stacks", "in-process", "--workloads", "image",
+                            "--base-image", base_image, timeout=1700)
+    assert "Images" in stdout
+
+    assert doc["images"]["status"] == "ran"
+    for group in ("image:byoc", "image:classic"):
+        assert {"image.size_mb", "cold.start_s", "cold.ping_s"} <= set(doc["medians"][group])
+    judged = {t["target"]: t for t in doc["targets"]}
+    assert judged["image size: byoc MB"]["met"] is not None
+    assert judged["image cold start: byoc / classic"]["value"] is not None

@@ -1,5 +1,5 @@
-"""Fixtures of the integration tests: a Docker engine, the local base image, a registry and the
-example image built once per session from this checkout; moto's AWS in server mode."""
+"""Fixtures of the integration tests: a registry, the example image built once per session
+from this checkout (on the base image, and on trixie), moto's AWS in server mode."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ from typing import Any
 import pytest
 from support.commands import run_byoc
 from support.docker import (
+    BUILD_TIMEOUT,
     EXAMPLE_IMAGE,
     FOREST_IMAGE,
     MPI_IMAGE,
     NON_ROOT_IMAGE,
-    SERVING_PORT,
+    TRIXIE_IMAGE,
+    container_engine,
     docker,
     docker_unavailable,
     run_in_image,
+    serving_container,
 )
 from support.moto_sagemaker import Recording, complete_sagemaker
 from support.paths import (
@@ -36,22 +39,9 @@ from support.paths import (
     REPO,
 )
 
-CONTAINER_ENGINE = Path(os.environ.get(
-    "BYOC_CONTAINER_ENGINE", REPO.parent / "shared" / "tools" / "container-engine"))
+from byoc_toolkit.container.build_context import dockerfile, prepare_context
+
 REGISTRY = "127.0.0.1:5000"
-#: A fresh machine downloads the JRE and the Python stack; later builds hit the cache.
-BUILD_TIMEOUT = 900
-
-
-def _container_engine(**env: str) -> str:
-    """Run the (idempotent) container-engine script; its last line names the base image."""
-    if not CONTAINER_ENGINE.is_file():
-        docker_unavailable(f"no {CONTAINER_ENGINE} and BYOC_BASE_IMAGE is not set")
-    result = subprocess.run([str(CONTAINER_ENGINE)], capture_output=True, text=True,
-                            timeout=600, env={**os.environ, **env})
-    if result.returncode != 0:
-        docker_unavailable(f"{CONTAINER_ENGINE} failed: {result.stderr.strip()[-500:]}")
-    return result.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="session")
@@ -65,24 +55,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_image() -> str:
-    """The local Debian base image: BYOC_BASE_IMAGE, else the one container-engine makes."""
-    name = os.environ.get("BYOC_BASE_IMAGE") or _container_engine()
-    if shutil.which("docker") is None:
-        docker_unavailable("no docker command on PATH")
-    engine = docker("info", check=False)
-    if engine.returncode != 0:
-        docker_unavailable(f"no Docker engine answers: {engine.stderr.strip()[-300:]}")
-    if docker("image", "inspect", name, check=False).returncode != 0:
-        docker_unavailable(f"base image {name} is not in the local engine")
-    return name
-
-
-@pytest.fixture(scope="session")
 def registry(base_image: str) -> str:
     """A real registry on 127.0.0.1:5000, started by container-engine when not running."""
     if not _registry_answers():
-        _container_engine(WITH_REGISTRY="1")
+        container_engine(WITH_REGISTRY="1")
     if not _registry_answers():
         docker_unavailable(f"no registry answers on {REGISTRY}")
     return REGISTRY
@@ -98,20 +74,11 @@ def _registry_answers() -> bool:
 
 @pytest.fixture(scope="session")
 def toolkit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """byoc-toolkit as a wheel built from this checkout's sources. They are built from a
-    copy: setuptools' build/ dir in the checkout would keep deleted modules in later wheels."""
-    source = tmp_path_factory.mktemp("source")
-    shutil.copytree(REPO / "src", source / "src",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in ("setup.cfg", "pyproject.toml", "README.md", "LICENSE"):
-        if (REPO / name).is_file():
-            shutil.copy2(REPO / name, source / name)
-    directory = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-                    "--wheel-dir", str(directory), str(source)],
-                   check=True, capture_output=True, timeout=300)
-    (wheel,) = directory.glob("byoc_toolkit-*.whl")
-    return wheel
+    """byoc-toolkit as a wheel built from this checkout's sources (scripts/wheel)."""
+    done = subprocess.run([str(REPO / "scripts" / "wheel"), str(tmp_path_factory.mktemp("wheel"))],
+                          env={**os.environ, "PYTHON": sys.executable}, capture_output=True,
+                          text=True, check=True, timeout=300)
+    return Path(done.stdout.strip())
 
 
 def _build(tag: str, base_image: str, wheel: Path, *extra: str,
@@ -160,6 +127,34 @@ def mpi_image(example_image: str, tmp_path_factory: pytest.TempPathFactory) -> s
     return MPI_IMAGE
 
 
+@pytest.fixture(scope="session")
+def trixie_base(base_image: str) -> str:
+    """Debian trixie's base image (Python 3.13, openjdk-21), made by container-engine."""
+    return container_engine(BYOC_BASE_SUITE="trixie", BYOC_BASE_IMAGE="")
+
+
+@pytest.fixture(scope="session")
+def trixie_image(trixie_base: str, toolkit_wheel: Path) -> str:
+    """The example on a trixie base: the same command, no build args."""
+    _build(TRIXIE_IMAGE, trixie_base, toolkit_wheel)
+    return TRIXIE_IMAGE
+
+
+@pytest.fixture(scope="session")
+def trixie_builder(trixie_image: str, trixie_base: str, toolkit_wheel: Path,
+                   tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The builder stage of trixie_image, all from the build cache: Python 3.13, pip, and a
+    venv with the toolkit and its dependencies; the wheel is in /opt/byoc/toolkit."""
+    context = tmp_path_factory.mktemp("trixie-context")
+    args = {**prepare_context(EXAMPLE_DIR, None, toolkit_wheel, context),
+            "BASE_IMAGE": trixie_base}
+    tag = f"{TRIXIE_IMAGE}-builder"
+    docker("build", "--network", "host", "--target", "builder", "--file", str(dockerfile()),
+           "--tag", tag, *(f"--build-arg={k}={v}" for k, v in args.items()), str(context),
+           timeout=BUILD_TIMEOUT)
+    return tag
+
+
 @pytest.fixture
 def trained_opt_ml(example_image: str, opt_ml: Path) -> Path:
     """The example's /opt/ml tree after ``docker run IMAGE train``."""
@@ -170,16 +165,9 @@ def trained_opt_ml(example_image: str, opt_ml: Path) -> Path:
 
 @pytest.fixture
 def served_container(example_image: str, trained_opt_ml: Path) -> Iterator[str]:
-    """``docker run IMAGE serve`` on the trained model, detached; yields the container name.
-    Not removed automatically, so that a test can read its exit code after stopping it."""
-    name = f"byoc-test-serve-{os.getpid()}-{SERVING_PORT}"
-    docker("run", "--detach", "--name", name, "--network", "host",
-           "-e", f"SAGEMAKER_BIND_TO_PORT={SERVING_PORT}",
-           "-v", f"{trained_opt_ml}:/opt/ml", example_image, "serve")
-    try:
+    """``docker run IMAGE serve`` on the trained model, detached; yields the container name."""
+    with serving_container(example_image, trained_opt_ml) as name:
         yield name
-    finally:
-        docker("rm", "--force", name, check=False)
 
 
 REGION = "us-east-1"

@@ -3,9 +3,13 @@ the one Dockerfile it builds with. (Building the example is in integration/conft
 
 from __future__ import annotations
 
+import re
+import tarfile
 import zipfile
 
+import pytest
 from support.commands import run_byoc
+from support.docker import checkout_image, docker
 from support.paths import EXAMPLE_DIR, REPO
 
 from byoc_toolkit.container.build_context import dockerfile
@@ -67,3 +71,47 @@ def test_the_wheel_ships_the_dockerfile(toolkit_wheel):
     # byoc build from a pip install needs it: setup.cfg's [options.package_data].
     with zipfile.ZipFile(toolkit_wheel) as wheel:
         assert "byoc_toolkit/container/Dockerfile" in wheel.namelist()
+
+
+def test_dockerfile_prints_the_generic_dockerfile():
+    result = run_byoc("dockerfile")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == dockerfile().read_text()
+
+
+def test_dockerfile_out_writes_a_file_and_never_replaces_one(tmp_path):
+    out = tmp_path / "Dockerfile"
+
+    written = run_byoc("dockerfile", "--out", str(out))
+    again = run_byoc("dockerfile", "--out", str(out))
+
+    assert written.returncode == 0, written.stderr
+    assert out.read_text() == dockerfile().read_text()
+    assert_one_line_error(again, f"{out} already exists; remove it or choose another --out")
+
+
+@pytest.mark.docker
+def test_no_cache_builds_every_layer_anew(base_image, tmp_path):
+    # An image with no shell fails the Dockerfile's first RUN at once, after one COPY: enough
+    # to see whether docker took that COPY from its cache.
+    empty = checkout_image("no-shell:latest")
+    with tarfile.open(tmp_path / "empty.tar", "w"):
+        pass
+    docker("import", str(tmp_path / "empty.tar"), empty)
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "model.py").write_text("import byoc_toolkit\n")
+    args = ["--tag", checkout_image("never-built"), "--base-image", empty]
+
+    build(str(code), *args)
+    cached = build(str(code), *args)
+    fresh = build(str(code), *args, "--no-cache")
+
+    assert cached.returncode == fresh.returncode == 1
+    assert re.search(CACHE_HIT, cached.stderr)
+    assert not re.search(CACHE_HIT, fresh.stderr)
+
+
+#: How the classic builder and BuildKit each report a step taken from the cache.
+CACHE_HIT = r"Using cache|CACHED"

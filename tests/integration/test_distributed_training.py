@@ -164,7 +164,7 @@ def start_hosts(tmp_path: Path, hosts: list[str], of: int, timeout: int,
     """``byoc train`` for ``hosts`` only, of a job tree of ``of`` hosts (``addresses``: other
     addresses than the local cluster's for some hosts; ``environ``: some hosts' own
     variables)."""
-    job = write_job_tree(tmp_path / "hosts", hyperparameters or {}, {}, of, link_channels=True)
+    job = write_job_tree(tmp_path / "hosts", hyperparameters or {}, {}, of)
     mapped = {**job.addresses, **(addresses or {})}
     job.hosts_file.write_text(format_hosts_file(mapped))
     env = {k: v for k, v in os.environ.items() if k != "BYOC_PROGRAM"}

@@ -8,22 +8,20 @@ import time
 import joblib
 import numpy as np
 import pytest
-from support.docker import SERVING_PORT, docker, wait_until_serving
+from support.docker import (
+    SERVING_PORT,
+    docker,
+    serving_container,
+    wait_until_container_serves,
+)
 from support.paths import PAYLOAD_CSV
 from support.serving import invoke, request
 
 pytestmark = pytest.mark.docker
 
 
-def _wait_until_serving(container: str) -> None:
-    wait_until_serving(
-        lambda: docker("inspect", "--format", "{{.State.Running}}", container
-                       ).stdout.strip() == "true",
-        lambda: docker("logs", container, check=False).stderr[-4000:])
-
-
 def test_serve_predicts_the_payload_as_csv(served_container, trained_opt_ml):
-    _wait_until_serving(served_container)
+    wait_until_container_serves(served_container)
 
     reply = invoke(SERVING_PORT, PAYLOAD_CSV.read_bytes())
 
@@ -38,7 +36,7 @@ def test_serve_predicts_the_payload_as_csv(served_container, trained_opt_ml):
 
 
 def test_docker_stop_ends_serve_within_30_seconds(served_container):
-    _wait_until_serving(served_container)
+    wait_until_container_serves(served_container)
 
     started = time.monotonic()
     docker("stop", "--time", "30", served_container, timeout=60)
@@ -56,7 +54,7 @@ def test_the_image_serves_execution_parameters(served_container, example_image):
         pytest.skip("the image does not build byoc's front-end plugin yet (the Dockerfile's "
                     "builder stage runs `python -m byoc_toolkit.serving.mms.plugin DIR` and "
                     "sets BYOC_MMS_PLUGINS_DIR on branch install-anywhere)")
-    _wait_until_serving(served_container)
+    wait_until_container_serves(served_container)
 
     reply = request(SERVING_PORT, "GET", "/execution-parameters")
 
@@ -64,3 +62,15 @@ def test_the_image_serves_execution_parameters(served_container, example_image):
     assert reply.json()["BatchStrategy"] == "MULTI_RECORD"
     assert reply.json()["MaxPayloadInMB"] == 6
     assert "runs without byoc's plugin" not in docker("logs", served_container).stderr
+def test_the_front_ends_class_archive_is_valid_for_the_image(example_image, trained_opt_ml):
+    # -Xshare:on: a JVM that cannot map the archive (another Java runtime or jar) fails to
+    # start instead of starting without it.
+    with serving_container(example_image, trained_opt_ml,
+                           "SAGEMAKER_MODEL_SERVER_VMARGS=-Xshare:on") as container:
+        wait_until_container_serves(container)
+        reply = invoke(SERVING_PORT, PAYLOAD_CSV.read_bytes())
+        command_lines = docker("exec", container, "sh", "-c",
+                               "cat /proc/[0-9]*/cmdline | tr '\\0' ' '").stdout
+
+    assert reply.status == 200, reply.body
+    assert "-XX:SharedArchiveFile=/opt/byoc/frontend.jsa " in command_lines

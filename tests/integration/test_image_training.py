@@ -9,6 +9,8 @@ import os
 import pytest
 from support.docker import docker, run_in_image
 
+from byoc_toolkit.serving.mms.java_runtime import FRONTEND_MODULES
+
 pytestmark = pytest.mark.docker
 
 
@@ -64,13 +66,28 @@ def test_image_is_what_sagemaker_expects(example_image):
     assert config["User"] in ("", "root")
 
 
-def test_image_has_bytecode_a_jre_and_no_compiler(example_image):
+def test_image_holds_what_runs_and_no_build_tools(example_image):
     script = ("test -f /opt/program/__pycache__/decision_trees.cpython-311.pyc"
-              " && java -version && ! command -v gcc && ! test -e /opt/program/local_test")
+              " && ! test -e /opt/program/local_test"
+              " && ! command -v gcc && ! command -v cc && ! command -v javac"
+              " && ! find /opt/venv -path '*/site-packages/*/tests' | grep -q ."
+              " && python -c 'import importlib.util as u;"
+              " assert not [m for m in (\"pip\", \"setuptools\", \"wheel\") if u.find_spec(m)]'"
+              " && java --list-modules")
     result = docker("run", "--rm", "--entrypoint", "sh", example_image, "-c", script,
                     check=False)
 
     assert result.returncode == 0, result.stdout + result.stderr
+    modules = {line.split("@")[0] for line in result.stdout.split()}
+    # jlink's closure of what the front end needs, not a whole JRE (about 70 modules).
+    assert set(FRONTEND_MODULES) <= modules
+    assert len(modules) < 25, sorted(modules)
+
+
+def test_image_is_at_most_700_mb(example_image):
+    size = int(docker("image", "inspect", "--format", "{{.Size}}", example_image).stdout)
+
+    assert size <= 700e6, f"{size / 1e6:.0f} MB"
 
 
 def test_train_writes_no_bytecode_at_run_time(example_image, opt_ml):

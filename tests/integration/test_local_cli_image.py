@@ -11,8 +11,8 @@ import joblib
 import numpy as np
 import pytest
 from support.commands import BYOC, run_byoc
-from support.docker import SERVING_PORT, wait_until_serving
-from support.paths import EXAMPLE_TEST_DIR, PAYLOAD_CSV
+from support.docker import SERVING_PORT, run_in_image, wait_until_serving
+from support.paths import EXAMPLE_DIR, EXAMPLE_TEST_DIR, PAYLOAD_CSV
 
 pytestmark = pytest.mark.docker
 
@@ -45,3 +45,18 @@ def test_local_train_and_serve_in_the_image(example_image, tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(60) == 0
+
+
+def test_a_local_job_tree_trains_as_it_stands_in_the_image(example_image, tmp_path):
+    trained = run_byoc("local", "train", "--program", str(EXAMPLE_DIR / "decision_trees.py"),
+                       "--channel", f"training={EXAMPLE_TEST_DIR / 'input/data/training'}",
+                       "--output", str(tmp_path / "job"))
+    assert trained.returncode == 0, trained.stderr
+    tree = tmp_path / "job" / "hosts" / "algo-1" / "opt_ml"
+    (tree / "model" / "model.joblib").unlink()
+
+    # docker run -v TREE:/opt/ml IMAGE train: the channel's files must be in the tree itself.
+    result = run_in_image(example_image, tree, "train")
+
+    assert result.returncode == 0, result.stderr
+    assert (tree / "model" / "model.joblib").is_file()

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from ..errors import ByocError, InputError
-
-FC = TypeVar("FC", bound=Callable[..., Any])
+from .options import FC
 
 
 def pairs_option(*decls: str, help: str,

@@ -13,7 +13,7 @@ import click
 
 from ..errors import log
 from .dev_options import one_line_errors, pairs_option
-from .options import program_option
+from .options import host_option, program_option
 
 image_option = click.option(
     "--image", metavar="IMAGE",
@@ -50,11 +50,13 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
     job_name = job_name or time.strftime("byoc-local-%Y%m%d-%H%M%S")
     output = output or Path("byoc-local") / job_name
     log(f"training job {job_name} on {hosts} host(s) in {output}")
-    result = train_locally(output, program, image, hyperparameters, channels, hosts,
-                           job_name)
+    with one_line_errors():
+        result = train_locally(output, program, image, hyperparameters, channels, hosts,
+                               job_name)
     if result.exit_code != 0:
         reason = (result.failure or "no failure file was written").split("\n", 1)[0]
-        raise click.ClickException(f"training failed (exit {result.exit_code}): {reason}")
+        log(f"training failed (exit {result.exit_code}): {reason}")
+        sys.exit(result.exit_code)
     click.echo(str(result.model_artifact))
     if result.output_artifact is not None:
         log(f"output data: {result.output_artifact}")
@@ -66,23 +68,25 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
 @click.option("--model", required=True, type=click.Path(exists=True, path_type=Path),
               help="A model dir or model.tar.gz (e.g. what `byoc local train` printed).")
 @click.option("--port", type=click.IntRange(1, 32766), default=8080, show_default=True)
+@host_option("127.0.0.1", "Address to listen on; 0.0.0.0 for every interface.")
 @pairs_option("--env", "env", help="An environment variable for the server, as "
               "CreateModel's Environment (e.g. SAGEMAKER_MODEL_SERVER_WORKERS=2).")
-def serve(program: str | None, image: str | None, model: Path, port: int,
+def serve(program: str | None, image: str | None, model: Path, port: int, host: str,
           env: dict[str, str]) -> None:
-    """Serve a model on 127.0.0.1 until Ctrl-C, as an endpoint would."""
+    """Serve a model until Ctrl-C, as an endpoint would (on this machine only, unless
+    --host says otherwise)."""
     with one_line_errors():
         if image is not None:
             from ..local.serving import serve_in_container
 
-            sys.exit(serve_in_container(image, model, port, env))
+            sys.exit(serve_in_container(image, model, host, port, env))
         import os
 
         from ..serving.mms.launcher import serve as run_server
         from ..serving.settings import ServingSettings
 
         os.environ.update(env)
-        settings = dataclasses.replace(ServingSettings.from_env(), port=port)
+        settings = dataclasses.replace(ServingSettings.from_env(), host=host, port=port)
         sys.exit(run_server(program, None, str(model), settings))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .build import build
+from .build import build, dockerfile_command
 from .check import check
 from .deploy import deploy
+from .image import image
 from .init import init
 from .local import local
 from .push import push
@@ -27,6 +28,8 @@ cli.add_command(train)
 cli.add_command(serve)
 cli.add_command(local)
 cli.add_command(build)
+cli.add_command(dockerfile_command)
+cli.add_command(image)
 cli.add_command(push)
 cli.add_command(deploy)
 cli.add_command(check)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import program_option, root_option
+from .options import host_option, program_option, root_option
 
 
 @click.command()
@@ -16,7 +16,9 @@ from .options import program_option, root_option
               help="The model to serve [default: <root>/model]; a model.tar.gz is unpacked.")
 @click.option("--port", type=click.IntRange(1, 32766), envvar="SAGEMAKER_BIND_TO_PORT",
               help="Port to listen on [env: SAGEMAKER_BIND_TO_PORT; default: 8080].")
-def serve(program: str | None, root: str | None, model: str | None, port: int | None) -> None:
+@host_option("0.0.0.0", "Address to listen on: every interface, as SageMaker needs.")
+def serve(program: str | None, root: str | None, model: str | None, port: int | None,
+          host: str) -> None:
     """Serve the model over HTTP on multi-model-server: /ping, /invocations and, with
     SAGEMAKER_MULTI_MODEL=true, SageMaker's multi-model /models API.
 
@@ -30,7 +32,7 @@ def serve(program: str | None, root: str | None, model: str | None, port: int | 
     from ..serving.settings import ServingSettings
 
     try:
-        settings = ServingSettings.from_env()
+        settings = dataclasses.replace(ServingSettings.from_env(), host=host)
         if port is not None:
             settings = dataclasses.replace(settings, port=port)
         code = run_server(program, root, model, settings)

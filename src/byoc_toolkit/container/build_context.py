@@ -1,7 +1,8 @@
 """The build context ``byoc build`` hands to docker, and the generic Dockerfile's build args.
 
-The context is a temporary directory holding a copy of the code dir (``program/``) and, for
-toolkit development, a byoc-toolkit wheel (``toolkit/``); the Dockerfile stays in the package.
+The context is a temporary directory holding what the code dir's ignore rules keep of it
+(``program/``) and, for toolkit development, a byoc-toolkit wheel (``toolkit/``); the
+Dockerfile stays in the package.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import shutil
 from pathlib import Path
 
 from ..errors import InputError
+from .ignore_rules import IGNORE_FILE, IgnoreRules
 
 PROGRAM_DIR = "program"
 WHEEL_DIR = "toolkit"
-#: Never useful in an image. local_test/ is the local harness: scripts, test data, models.
-SKIPPED = ("__pycache__", "*.pyc", ".git", ".venv", "venv", ".tox", ".mypy_cache",
-           ".pytest_cache", ".ruff_cache", "local_test")
+#: Read by the Dockerfile, so never left out.
+REQUIREMENTS = "requirements.txt"
 
 
 class BuildInputError(InputError):
@@ -49,9 +50,12 @@ def prepare_context(code_dir: Path, program: str | None, wheel: Path | None,
     program = program or find_program(code_dir)
     if not (code_dir / program).is_file():
         raise BuildInputError(f"program {program!r} is not a file in {code_dir}")
-    shutil.copytree(code_dir, directory / PROGRAM_DIR, symlinks=True,
-                    ignore=shutil.ignore_patterns(*SKIPPED))
-    (directory / ".dockerignore").write_text(_dockerignore(code_dir))
+    rules = IgnoreRules.for_code_dir(code_dir)
+    for needed in (program, REQUIREMENTS):
+        if (code_dir / needed).exists() and rules.excluded(needed):
+            raise BuildInputError(f"{needed} is left out by byoc's default ignore rules or "
+                                  f"{code_dir / IGNORE_FILE}; add the line '!{needed}' there")
+    rules.copy(code_dir, directory / PROGRAM_DIR)
     args = {"CODE_DIR": PROGRAM_DIR, "PROGRAM": program}
     if wheel is not None:
         if wheel.suffix != ".whl":
@@ -61,17 +65,3 @@ def prepare_context(code_dir: Path, program: str | None, wheel: Path | None,
         args["BYOC_WHEEL"] = f"{WHEEL_DIR}/{wheel.name}"
     return args
 
-
-def _dockerignore(code_dir: Path) -> str:
-    """The code dir's .dockerignore, its patterns moved under program/ so docker applies
-    them to the copy."""
-    source = code_dir / ".dockerignore"
-    lines = source.read_text().splitlines() if source.is_file() else []
-    moved = []
-    for line in (raw.strip() for raw in lines):
-        if not line or line.startswith("#"):
-            continue
-        negated = line.startswith("!")
-        pattern = line.lstrip("!").lstrip("/")
-        moved.append(f"{'!' if negated else ''}{PROGRAM_DIR}/{pattern}")
-    return "".join(f"{line}\n" for line in moved)

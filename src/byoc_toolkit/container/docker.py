@@ -48,11 +48,13 @@ def _capture(*args: str, stdin: str | None = None, action: str | None = None) ->
 
 
 def build(context: Path, dockerfile: Path, tag: str, build_args: Mapping[str, str],
-          network: str | None = None) -> None:
+          network: str | None = None, no_cache: bool = False) -> None:
     """``docker build`` of ``context`` with ``dockerfile``, tagged ``tag``."""
     args = ["build", "--file", str(dockerfile), "--tag", tag]
     if network:
         args += ["--network", network]
+    if no_cache:
+        args.append("--no-cache")
     for name, value in build_args.items():
         args += ["--build-arg", f"{name}={value}"]
     _stream(*args, str(context))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,6 @@ class LocalJob:
 
     directory: Path
     hosts: tuple[str, ...]
-    channels: Mapping[str, Path]
 
     @property
     def addresses(self) -> dict[str, str]:
@@ -49,18 +49,17 @@ class LocalJob:
 
 
 def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
-                   channels: Mapping[str, Path], host_count: int,
-                   link_channels: bool) -> LocalJob:
-    """Write each host's config files as SageMaker does (every hyperparameter a string,
-    File-mode channels, hosts algo-1..N), and the hosts file that maps their names. With
-    ``link_channels`` each channel directory is a symlink to the data; otherwise it is left
-    empty for a container to mount the data on.
-    """
+                   channels: Mapping[str, Path], host_count: int) -> LocalJob:
+    """Write each host's /opt/ml as SageMaker does: the config files (every hyperparameter a
+    string, File-mode channels, hosts algo-1..N) and a copy of each channel's files, so that
+    the tree works as it stands, also as ``docker run -v TREE:/opt/ml IMAGE train`` (a
+    symlink to the data would point nowhere inside a container); and the hosts file that
+    maps the hosts' names."""
     for name, source in channels.items():
         if not source.is_dir():
             raise InputError(f"channel {name}: {source} is not a directory")
     hosts = tuple(f"algo-{i}" for i in range(1, host_count + 1))
-    job = LocalJob(directory, hosts, {n: p.resolve() for n, p in channels.items()})
+    job = LocalJob(directory, hosts)
     input_data_config = {name: channel_config() for name in channels}
     for host in hosts:
         paths = job.paths(host)
@@ -70,11 +69,8 @@ def write_job_tree(directory: Path, hyperparameters: Mapping[str, str],
         write_json(paths.resource_config_file,
                    resource_config(host, hosts, interface=LOOPBACK_INTERFACE))
         paths.input_data_dir.mkdir(parents=True)
-        for name, source in job.channels.items():
-            if link_channels:
-                paths.channel_dir(name).symlink_to(source, target_is_directory=True)
-            else:
-                paths.channel_dir(name).mkdir()
+        for name, source in channels.items():
+            shutil.copytree(source, paths.channel_dir(name))
         for directory in (paths.model_dir, paths.output_data_dir):
             directory.mkdir(parents=True)
     job.hosts_file.write_text(format_hosts_file(job.addresses))

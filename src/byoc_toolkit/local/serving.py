@@ -11,9 +11,11 @@ from pathlib import Path
 from ..model_artifacts import resolve_model_dir
 
 
-def serve_in_container(image: str, model: Path, port: int, env: Mapping[str, str]) -> int:
-    """``docker run IMAGE serve`` with the model mounted read-only at /opt/ml/model, as a
-    SageMaker endpoint has it; a model.tar.gz is unpacked first, as SageMaker does."""
+def serve_in_container(image: str, model: Path, host: str, port: int,
+                       env: Mapping[str, str]) -> int:
+    """``docker run IMAGE serve --host HOST`` on the host's network, with the model mounted
+    read-only at /opt/ml/model, as a SageMaker endpoint has it; a model.tar.gz is unpacked
+    first, as SageMaker does."""
     from ..container import docker
 
     with tempfile.TemporaryDirectory(prefix="byoc-local-model-") as scratch:
@@ -23,7 +25,7 @@ def serve_in_container(image: str, model: Path, port: int, env: Mapping[str, str
                 "--env", f"SAGEMAKER_BIND_TO_PORT={port}"]
         for name, value in env.items():
             args += ["--env", f"{name}={value}"]
-        process = subprocess.Popen([*args, image, "serve"])
+        process = subprocess.Popen([*args, image, "serve", "--host", host])
 
         # docker's client passes the signal on to byoc serve in the container, which stops.
         def forward(signum: int, frame: object) -> None:

@@ -42,8 +42,7 @@ def train_locally(output: Path, program: str | None, image: str | None,
                   host_count: int, job_name: str) -> TrainingResult:
     """Train as a SageMaker job would, writing the artifacts into ``output``."""
     output.mkdir(parents=True, exist_ok=True)
-    job = write_job_tree(output / "hosts", hyperparameters, channels, host_count,
-                         link_channels=image is None)
+    job = write_job_tree(output / "hosts", hyperparameters, channels, host_count)
     settings = {**_job_settings(job), "TRAINING_JOB_NAME": job_name}
     processes = [_start(job, host, program, image, settings) for host in job.hosts]
     codes = [process.wait() for process, _ in processes]
@@ -120,11 +119,9 @@ def _command(job: LocalJob, host: str, program: str | None, image: str | None,
     from ..container import docker
 
     args = [docker.executable(), "run", "--rm", "--network", "host",
-            "--volume", f"{root}:/opt/ml"]
+            "--volume", f"{root.resolve()}:/opt/ml"]
     for name, address in job.addresses.items():
         args += ["--add-host", f"{name}:{address}"]
     for name, value in settings.items():
         args += ["--env", f"{name}={value}"]
-    for name, source in job.channels.items():
-        args += ["--volume", f"{source}:/opt/ml/input/data/{name}:ro"]
     return [*args, image, "train"], dict(os.environ)

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, get_args
 
 from ..env_settings import SettingsError, boolean, choice, integer, optional_integer
@@ -32,11 +33,15 @@ MAX_RESPONSE_MB = 2047
 BatchStrategy = Literal["MULTI_RECORD", "SINGLE_RECORD"]
 #: ``text``: ``time level logger [inference id] message``; ``json``: one object a line.
 LogFormat = Literal["text", "json"]
+CLASS_ARCHIVE_ENV = "BYOC_FRONTEND_CLASS_ARCHIVE"
 
 
 @dataclass(frozen=True)
 class ServingSettings:
     port: int = 8080
+    #: The address the server listens on: every interface in a container, as SageMaker needs;
+    #: ``byoc local serve`` narrows it to loopback.
+    host: str = "0.0.0.0"
     #: Python workers per model (SAGEMAKER_MODEL_SERVER_WORKERS); None leaves it to the
     #: runtime: one per CPU, one per GPU for a per-worker model on a machine with GPUs,
     #: one per model on a multi-model endpoint.
@@ -65,6 +70,13 @@ class ServingSettings:
     jvm_options: tuple[str, ...] = ()
     #: How much a model.tar.gz may unpack to (BYOC_MAX_UNPACKED_MODEL_MB, BYOC_MAX_MODEL_FILES).
     archive_limits: ArchiveLimits = ArchiveLimits()
+    #: The frontend's class-data archive, made when the image was built (class_archive.py).
+    class_archive: Path | None = None
+
+    @property
+    def local_address(self) -> str:
+        """Where this machine reaches the server."""
+        return "127.0.0.1" if self.host == "0.0.0.0" else self.host
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServingSettings:
@@ -98,6 +110,7 @@ class ServingSettings:
             access_log=boolean(env, "BYOC_ACCESS_LOG", False),
             jvm_options=tuple(env.get("SAGEMAKER_MODEL_SERVER_VMARGS", "").split()),
             archive_limits=_archive_limits(env),
+            class_archive=Path(env[CLASS_ARCHIVE_ENV]) if env.get(CLASS_ARCHIVE_ENV) else None,
         )
 
 

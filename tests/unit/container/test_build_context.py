@@ -37,7 +37,10 @@ def test_two_candidates_need_an_explicit_program(code_dir):
         find_program(code_dir)
 
 
-def test_context_holds_the_code_without_caches_or_local_test(code_dir, context):
+def test_context_holds_the_code_without_caches_tests_or_local_test(code_dir, context):
+    (code_dir / "tests").mkdir()
+    (code_dir / "tests" / "test_model.py").write_text("")
+
     args = prepare_context(code_dir, None, None, context)
 
     assert args == {"CODE_DIR": "program", "PROGRAM": "model.py"}
@@ -67,9 +70,22 @@ def test_a_named_program_must_exist(code_dir, context):
 
 
 def test_the_code_dirs_dockerignore_applies_to_the_copy(code_dir, context):
+    (code_dir / "data").mkdir()
+    (code_dir / "data" / "big.csv").write_text("1,2\n")
+    (code_dir / "keep.csv").write_text("3,4\n")
     (code_dir / ".dockerignore").write_text("# data stays out\n\n/data\n*.csv\n!keep.csv\n")
 
     prepare_context(code_dir, None, None, context)
 
-    assert (context / ".dockerignore").read_text().splitlines() == [
-        "program/data", "program/*.csv", "!program/keep.csv"]
+    copied = sorted(p.name for p in (context / "program").iterdir())
+    assert copied == ["keep.csv", "make_data.py", "model.py", "requirements.txt"]
+    assert not (context / ".dockerignore").exists()
+
+
+@pytest.mark.parametrize("needed", ["model.py", "requirements.txt"])
+def test_what_the_dockerfile_reads_cannot_be_ignored(code_dir, context, needed):
+    (code_dir / ".dockerignore").write_text(f"{needed}\n")
+
+    with pytest.raises(BuildInputError, match=f"{needed} is left out by byoc's default ignore "
+                                              f"rules or .*; add the line '!{needed}' there"):
+        prepare_context(code_dir, "model.py", None, context)

@@ -137,7 +137,7 @@ def execution_parameters(settings: ServingSettings, workers: int) -> dict[str, o
 def properties(settings: ServingSettings, run: RunDir, frontend: FrontEnd,
                model_dir: Path | None) -> str:
     """config.properties for multi-model-server (and byoc's plugin: the byoc_* keys)."""
-    inference = f"http://0.0.0.0:{settings.port}"
+    inference = f"http://{settings.host}:{settings.port}"
     # A multi-model endpoint takes SageMaker's /models calls on the serving port; a
     # single-model server keeps its management API off the network.
     management = inference if settings.multi_model else f"unix:{run.management_socket}"
@@ -207,11 +207,17 @@ def log_config(settings: ServingSettings) -> str:
 
 def java_executable() -> str:
     java_home = os.environ.get("JAVA_HOME")
-    candidate = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
-    if not candidate or not os.access(candidate, os.X_OK):
-        raise JavaNotFound("java not found: multi-model-server needs a Java runtime "
-                           "(e.g. Debian's openjdk-17-jre-headless) on PATH or in JAVA_HOME")
-    return candidate
+    if java_home:
+        candidate = Path(java_home) / "bin" / "java"
+        if not os.access(candidate, os.X_OK):
+            raise JavaNotFound(f"JAVA_HOME is {java_home}, which has no bin/java: "
+                               "multi-model-server needs a Java runtime >= 17")
+        return str(candidate)
+    found = shutil.which("java")
+    if found is None:
+        raise JavaNotFound("java not found on PATH: multi-model-server needs a Java runtime "
+                           ">= 17 (Debian: apt-get install default-jre-headless)")
+    return found
 
 
 def mms_home() -> Path:
@@ -244,6 +250,7 @@ def jvm_options(settings: ServingSettings, frontend: FrontEnd) -> list[str]:
         "-XX:MaxHeapFreeRatio=30",
         # Netty's pooled arenas keep 16 MiB chunks per thread after one large body.
         "-Dio.netty.allocator.type=unpooled",
+        *([f"-XX:SharedArchiveFile={settings.class_archive}"] if settings.class_archive else []),
         *settings.jvm_options,
     ]
 

@@ -269,7 +269,7 @@ class Supervisor:
             f"serving {what} with {self.plan.workers} worker(s)")
 
     def _ping_ok(self) -> bool:
-        url = f"http://127.0.0.1:{self.settings.port}/ping"
+        url = f"http://{self.settings.local_address}:{self.settings.port}/ping"
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 return bool(response.status == 200)
@@ -602,7 +602,7 @@ class Supervisor:
         assert group.socket_path is not None
         port = group.socket_path.rsplit(".", 1)[-1]
         name = urllib.parse.quote(group.name, safe="")
-        url = f"http://127.0.0.1:{self.settings.port}/models/{name}"
+        url = f"http://{self.settings.local_address}:{self.settings.port}/models/{name}"
         timeout = self.settings.timeout_seconds + 10
 
         def forget() -> None:

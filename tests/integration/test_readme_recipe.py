@@ -1,0 +1,74 @@
+"""The README's Dockerfile recipe, taken from the README as it stands (so the docs cannot
+drift), built with the example's code dir, then trained and served as SageMaker runs it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from support.docker import (
+    BUILD_TIMEOUT,
+    SERVING_PORT,
+    checkout_image,
+    docker,
+    run_in_image,
+    serving_container,
+    wait_until_container_serves,
+)
+from support.paths import EXAMPLE_DIR, PAYLOAD_CSV, REPO
+from support.serving import invoke
+
+pytestmark = pytest.mark.docker
+
+MARKER = "<!-- tests/integration/test_readme_recipe.py builds this block"
+
+
+def readme_recipe() -> str:
+    """The first ```dockerfile block after the marker comment."""
+    text = (REPO / "README.md").read_text()
+    assert MARKER in text, "the README lost the recipe's marker comment"
+    found = re.search(r"```dockerfile\n(.*?)```", text[text.index(MARKER):], re.DOTALL)
+    assert found, "no ```dockerfile block after the README's marker"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def recipe_image(base_image, toolkit_wheel, tmp_path_factory) -> str:
+    # `pip install byoc-toolkit` must find this checkout's wheel: a base that offers it.
+    base_context = tmp_path_factory.mktemp("recipe-base")
+    (base_context / "wheels").mkdir()
+    shutil.copy2(toolkit_wheel, base_context / "wheels")
+    (base_context / "Dockerfile").write_text(
+        f"FROM {base_image}\nCOPY wheels /wheels\nENV PIP_FIND_LINKS=/wheels\n")
+    base = checkout_image("recipe-base:latest")
+    docker("build", "--tag", base, str(base_context))
+
+    code = tmp_path_factory.mktemp("code")
+    for name in ("decision_trees.py", "requirements.txt"):
+        shutil.copy2(EXAMPLE_DIR / name, code)
+    (code / "Dockerfile").write_text(readme_recipe())
+    tag = checkout_image("decision-trees:recipe")
+    docker("build", "--network", "host", "--tag", tag, "--build-arg", f"BASE_IMAGE={base}",
+           str(code), timeout=BUILD_TIMEOUT)
+    return tag
+
+
+def test_the_readme_recipe_trains_and_serves_the_example(recipe_image, opt_ml):
+    trained = run_in_image(recipe_image, opt_ml, "train")
+    assert trained.returncode == 0, trained.stderr
+    assert (opt_ml / "model" / "model.joblib").is_file()
+
+    with serving_container(recipe_image, opt_ml) as container:
+        wait_until_container_serves(container)
+        reply = invoke(SERVING_PORT, PAYLOAD_CSV.read_bytes())
+
+    assert reply.status == 200, reply.body
+    assert len(reply.body.decode().splitlines()) == 29
+
+
+def test_the_recipes_image_has_no_compiler(recipe_image):
+    result = docker("run", "--rm", "--entrypoint", "sh", recipe_image, "-c",
+                    "command -v gcc cc || true")
+
+    assert result.stdout == ""
