@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -53,6 +54,10 @@ def parse_args(argv: list[str] | None) -> Settings:
                         "(default 50)")
     parser.add_argument("--startup-timeout", type=float, default=120.0,
                         help="seconds a stack may take to serve after start (default 120)")
+    parser.add_argument("--base-image", default=os.environ.get("BYOC_BASE_IMAGE",
+                                                               "python:3.11-slim-bookworm"),
+                        help="base of both images of the image workload (default "
+                        "BYOC_BASE_IMAGE, else python:3.11-slim-bookworm)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 s per point, no "
                         "warm-up, 1 repeat, 1 training each way, up to 10 models")
     parser.add_argument("--output", type=Path, help="JSON path (default "
@@ -64,7 +69,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         parser.error("--duration, --repeats, --train-runs and --models must be at least 1")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Settings(stacks=args.stacks, workloads=args.workloads,
-                    startup_timeout=args.startup_timeout,
+                    startup_timeout=args.startup_timeout, base_image=args.base_image,
                     output=args.output or RESULTS_DIR / f"{stamp}.json", **chosen)
 
 

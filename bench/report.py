@@ -35,6 +35,11 @@ METRICS = (
 )
 TRAINING = (("byoc_s", "byoc train s"), ("plain_s", "plain script s"),
             ("overhead_s", "byoc overhead s"))
+# The image workload's groups (images.py) and their rows.
+IMAGE_GROUPS = ("image:byoc", "image:classic")
+IMAGE_METRICS = (("image.size_mb", "image size MB"),
+                 ("cold.start_s", "docker run -> 1st good /invocations s"),
+                 ("cold.ping_s", "docker run -> 1st 200 /ping s"))
 # In-process ratios only where the floor measures the same thing (it has no start-up or RSS).
 FLOOR_METRICS = tuple(m for m, _, _ in METRICS
                       if not m.startswith(("cold.", "memory.", "multi-model.")))
@@ -123,6 +128,9 @@ TARGETS = (
            _load_over_reference, False, 1.5),
     Target("byoc train overhead over plain script s", _byoc_value("training", "overhead_s"),
            False, 0.5),
+    Target("image size: byoc MB", _byoc_value("image:byoc", "image.size_mb"), False, 700),
+    Target("image cold start: byoc / classic",
+           lambda med: ratio(med, "cold.start_s", *IMAGE_GROUPS), False, 1.0),
 )
 
 
@@ -166,7 +174,7 @@ def render(doc: dict) -> str:
     out = [f"byoc-toolkit benchmark: medians of {doc['settings']['repeats']} run(s), "
            f"{doc['settings']['workers']} workers everywhere, "
            f"{doc['settings']['duration']} s per load point; wall time {doc['wall_s']:.0f} s"]
-    for name, info in doc["stacks"].items():
+    for name, info in [*doc["stacks"].items(), ("images", doc["images"])]:
         about = (info.get("reason") or info["summary"]).splitlines()[0]
         out.append(f"  {name:10} {info['status']:8} {about}")
     rows = [[label, *(_fmt(med.get(s, {}).get(m)) for s in stacks)] for m, label, _ in METRICS]
@@ -186,6 +194,11 @@ def render(doc: dict) -> str:
     if "training" in med:
         out += _table("Training (wall time per run)", ["", "median"],
                       [[label, _fmt(med["training"].get(k))] for k, label in TRAINING])
+    if any(g in med for g in IMAGE_GROUPS):
+        out += _table("Images (same base; lower is better)",
+                      ["", *(g.split(":")[1] for g in IMAGE_GROUPS), "byoc / classic"],
+                      [[label, *(_fmt(med.get(g, {}).get(m)) for g in IMAGE_GROUPS),
+                        _fmt(ratio(med, m, *IMAGE_GROUPS))] for m, label in IMAGE_METRICS])
     verdict = {True: "met", False: "NOT met", None: "n/a (not measured)"}
     out += _table("Targets", ["target", "value", "goal", "verdict"],
                   [[t["target"], _fmt(t["value"]), t["goal"], verdict[t["met"]]]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from byoc_toolkit.testing.ports import free_port
 
-from . import client, density, report, training
+from . import client, density, images, report, training
 from .fixtures import Fixtures, build, check_answer
 from .loadgen import run_wrk
 from .machine import describe
@@ -21,7 +21,7 @@ from .processes import ServerProcess
 from .readiness import wait_ready
 from .settings import Settings
 from .stacks import IN_PROCESS, SERVER_STACKS, ServerStack, StackDir
-from .workloads import LOAD_WORKLOADS, MULTI_MODEL, TRAIN
+from .workloads import IMAGE, LOAD_WORKLOADS, MULTI_MODEL, TRAIN
 
 Log = Callable[[str], None]
 VERIFIED_BODIES = ("row1", "payload", "rows1000", "mb5")
@@ -41,6 +41,9 @@ NOTES = (
     "timeout); gap = first good /invocations minus first 200 /ping.",
     "memory: RSS sums every process of the stack's session (JVM included); PSS counts pages "
     "shared by forked workers once.",
+    "images: the example by `byoc build` and the classic example's image "
+    "(peers/classic_image: nginx, gunicorn, Flask, today's numpy/scipy/scikit-learn/pandas in "
+    "a venv), both on --base-image; cold start from `docker run IMAGE serve`.",
     "load: wrk, 1 thread, keep-alive where the server allows it (gunicorn sync workers close "
     "each connection); the 5 MiB body is sent one request at a time by the harness.",
 )
@@ -52,6 +55,7 @@ def run(settings: Settings, log: Log) -> dict:
     began = time.monotonic()
     status = _availability(settings.stacks, log)
     active = [s for s in settings.stacks if status[s]["status"] == "ran"]
+    image_status = _image_availability(settings, log)
     workdir = Path(tempfile.mkdtemp(prefix="byoc-bench-"))
     # Under root, nginx workers run as nobody and must reach the gunicorn socket in here.
     workdir.chmod(0o755)
@@ -60,21 +64,26 @@ def run(settings: Settings, log: Log) -> dict:
         fixtures = build(workdir)
         if "byoc" in active:
             _build_byoc_plugin(log)
-        runs = [_repeat(r, active, status, settings, fixtures, workdir, log)
+        if image_status["status"] == "ran":
+            _build_images(settings, image_status, workdir, log)
+        runs = [_repeat(r, active, status, image_status, settings, fixtures, workdir, log)
                 for r in range(settings.repeats)]
     except BaseException:
         log(f"stack logs kept in {workdir}")
         raise
-    failed = [n for n, s in status.items() if s["status"] == "failed"]
+    failed = [n for n, s in [*status.items(), ("images", image_status)]
+              if s["status"] == "failed"]
     if failed:
         log(f"stack logs kept in {workdir}")
     else:
         shutil.rmtree(workdir)
     active = [s for s in active if s not in failed]
     # A failed stack's partial numbers stay in "runs" but out of medians, ratios and targets.
-    medians = {g: m for g, m in report.medians(runs).items() if g not in failed}
+    left_out = {*failed, *(i.group for i in images.IMAGES if "images" in failed)}
+    medians = {g: m for g, m in report.medians(runs).items() if g not in left_out}
     doc = {"started_at": started_at, "wall_s": time.monotonic() - began,
            "settings": settings.as_json(), "machine": describe(), "stacks": status,
+           "images": image_status,
            "runs": runs, "medians": medians, "ratios": report.ratios(medians, active),
            "targets": [t.judge(medians) for t in report.TARGETS], "failed": failed,
            "notes": list(NOTES)}
@@ -92,8 +101,8 @@ def _build_byoc_plugin(log: Log) -> None:
 
 
 def _repeat(repeat: int, active: list[str], status: dict[str, dict[str, str | None]],
-            settings: Settings, fixtures: Fixtures, workdir: Path, log: Log
-            ) -> dict[str, dict[str, float]]:
+            image_status: dict[str, str | None], settings: Settings, fixtures: Fixtures,
+            workdir: Path, log: Log) -> dict[str, dict[str, float]]:
     """One pass over every stack still standing, then the training; a failure marks status."""
     # Rotate the order so slow drift of the machine does not always hit the same stack.
     shift = repeat % len(active) if active else 0
@@ -117,6 +126,18 @@ def _repeat(repeat: int, active: list[str], status: dict[str, dict[str, str | No
     if TRAIN in settings.workloads:
         sample["training"] = training.measure(workdir, settings.train_runs)
         log(f"[run {repeat + 1}/{settings.repeats}] training: {_summary(sample['training'])}")
+    for image in images.IMAGES if image_status["status"] == "ran" else ():
+        tag = f"[run {repeat + 1}/{settings.repeats}] {image.group}"
+        try:
+            ready = images.cold_start(image, settings, fixtures,
+                                      workdir / f"{image.name}-image-{repeat}")
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            image_status |= {"status": "failed", "reason": f"{tag}: {exc}"}
+            log(f"{tag}: FAILED: {exc}")
+            break
+        sample[image.group] = ({"image.size_mb": images.size_mb(image.tag)}
+                               | _prefixed("cold", ready.as_metrics()))
+        log(f"{tag}: {_summary(sample[image.group])}")
     return sample
 
 
@@ -156,6 +177,24 @@ def _availability(names: tuple[str, ...], log: Log) -> dict[str, dict[str, str |
     if any(n in SERVER_STACKS for n in names) and not shutil.which("wrk"):
         raise RuntimeError("wrk not found; bench/run installs it with apt-get")
     return status
+
+
+def _image_availability(settings: Settings, log: Log) -> dict[str, str | None]:
+    summary = (f"byoc build of the example against the classic example's image, both on "
+               f"{settings.base_image}")
+    reason = images.missing() if IMAGE in settings.workloads else "not selected"
+    if reason and IMAGE in settings.workloads:
+        log(f"SKIPPING images: {reason}")
+    return {"status": "skipped" if reason else "ran", "summary": summary, "reason": reason}
+
+
+def _build_images(settings: Settings, image_status: dict[str, str | None], workdir: Path,
+                  log: Log) -> None:
+    try:
+        images.build(settings.base_image, workdir, log)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        image_status |= {"status": "failed", "reason": f"building the images: {exc}"}
+        log(f"images: FAILED: {exc}")
 
 
 def _measure_floor(settings: Settings, fixtures: Fixtures) -> dict[str, float]:

@@ -33,6 +33,7 @@ class Settings:
     train_runs: int  # timed `byoc train` and plain-script runs per repeat, each
     models: int  # most models loaded at once by the multi-model workload
     startup_timeout: float  # seconds a stack may take to answer /invocations after start
+    base_image: str  # what the image workload builds both images on
     output: Path
 
     def as_json(self) -> dict[str, object]:

@@ -53,4 +53,5 @@ LOAD_WORKLOADS = {w.name: w for w in (
 TRAIN = "train"
 #: Multi-model density (density.py): byoc and sit-mms as multi-model endpoints.
 MULTI_MODEL = "multi-model"
-ALL_WORKLOADS = (*LOAD_WORKLOADS, TRAIN, MULTI_MODEL)
+IMAGE = "image"  # images.py: byoc's image against the classic one
+ALL_WORKLOADS = (*LOAD_WORKLOADS, TRAIN, MULTI_MODEL, IMAGE)
