@@ -126,7 +126,10 @@ def _repeat(repeat: int, active: list[str], status: dict[str, dict[str, str | No
     if TRAIN in settings.workloads:
         sample["training"] = training.measure(workdir, settings.train_runs)
         log(f"[run {repeat + 1}/{settings.repeats}] training: {_summary(sample['training'])}")
-    for image in images.IMAGES if image_status["status"] == "ran" else ():
+    # Rotated like the stacks, so that drift does not always hit the same image.
+    turn = repeat % len(images.IMAGES)
+    for image in (images.IMAGES[turn:] + images.IMAGES[:turn]
+                  if image_status["status"] == "ran" else ()):
         tag = f"[run {repeat + 1}/{settings.repeats}] {image.group}"
         try:
             ready = images.cold_start(image, settings, fixtures,

@@ -126,7 +126,7 @@ def test_a_process_that_raises_is_named_by_rank_and_every_host_fails(
                       env={"BYOC_NPROC_PER_NODE": str(processes)}, timeout=CLUSTER_RUN_TIMEOUT)
     assert result.returncode == 1, result.stderr[-3000:]
     reason = f"{where}: ValueError: rank {rank} was told to fail"
-    assert f"Error: training failed (exit 1): {reason}" in result.stderr
+    assert f"byoc: training failed (exit 1): {reason}" in result.stderr
     assert_every_host_exited(result.stderr, 2, 1)
     for host in ("algo-1", "algo-2"):
         failure = (job / "hosts" / host / "opt_ml/output/failure").read_text()

@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pytest
 from support.docker import (
+    BUILD_TIMEOUT,
     SERVING_PORT,
     docker,
     run_in_image,
@@ -27,12 +28,17 @@ VERSIONS = ('. /etc/os-release; echo "$VERSION_CODENAME";'
             ' | sed -n "s/^ *java.specification.version = //p"')
 
 
+#: The first test to use the trixie image builds it, from its base up.
+BUILDS_AN_IMAGE = pytest.mark.timeout(2 * BUILD_TIMEOUT)
+
+
 @pytest.fixture(params=["bookworm", "trixie"])
 def image_on_base(request: pytest.FixtureRequest) -> str:
     fixture = "example_image" if request.param == "bookworm" else "trixie_image"
     return request.getfixturevalue(fixture)
 
 
+@BUILDS_AN_IMAGE
 def test_the_example_trains_and_serves_on_the_bases_java(image_on_base, opt_ml):
     release, python, java = docker("run", "--rm", "--entrypoint", "sh", image_on_base, "-c",
                                    VERSIONS).stdout.split()
@@ -52,6 +58,7 @@ def test_the_example_trains_and_serves_on_the_bases_java(image_on_base, opt_ml):
     assert reply.body.decode().splitlines() == in_process
 
 
+@BUILDS_AN_IMAGE
 def test_the_unit_suite_passes_under_python_3_13(trixie_builder, toolkit_wheel):
     # In the trixie image's builder stage: its venv has the toolkit and its dependencies built
     # for 3.13, so only the test extras are installed here.

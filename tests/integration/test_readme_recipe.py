@@ -54,6 +54,7 @@ def recipe_image(base_image, toolkit_wheel, tmp_path_factory) -> str:
     return tag
 
 
+@pytest.mark.timeout(2 * BUILD_TIMEOUT)
 def test_the_readme_recipe_trains_and_serves_the_example(recipe_image, opt_ml):
     trained = run_in_image(recipe_image, opt_ml, "train")
     assert trained.returncode == 0, trained.stderr
