@@ -21,15 +21,17 @@ from support.serving import invoke
 
 pytestmark = pytest.mark.docker
 
+#: The page that documents the recipe: the one place that names it.
+RECIPE_PAGE = REPO / "README.md"
 MARKER = "<!-- tests/integration/test_readme_recipe.py builds this block"
 
 
-def readme_recipe() -> str:
-    """The first ```dockerfile block after the marker comment."""
-    text = (REPO / "README.md").read_text()
-    assert MARKER in text, "the README lost the recipe's marker comment"
+def documented_recipe() -> str:
+    """The first ```dockerfile block after the marker comment in RECIPE_PAGE."""
+    text = RECIPE_PAGE.read_text()
+    assert MARKER in text, f"{RECIPE_PAGE.name} lost the recipe's marker comment"
     found = re.search(r"```dockerfile\n(.*?)```", text[text.index(MARKER):], re.DOTALL)
-    assert found, "no ```dockerfile block after the README's marker"
+    assert found, f"no ```dockerfile block after the marker in {RECIPE_PAGE.name}"
     return found.group(1)
 
 
@@ -47,7 +49,7 @@ def recipe_image(base_image, toolkit_wheel, tmp_path_factory) -> str:
     code = tmp_path_factory.mktemp("code")
     for name in ("decision_trees.py", "requirements.txt"):
         shutil.copy2(EXAMPLE_DIR / name, code)
-    (code / "Dockerfile").write_text(readme_recipe())
+    (code / "Dockerfile").write_text(documented_recipe())
     tag = checkout_image("decision-trees:recipe")
     docker("build", "--network", "host", "--tag", tag, "--build-arg", f"BASE_IMAGE={base}",
            str(code), timeout=BUILD_TIMEOUT)
