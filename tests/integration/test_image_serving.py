@@ -48,12 +48,8 @@ def test_docker_stop_ends_serve_within_30_seconds(served_container):
     assert elapsed < 30
 
 
-def test_the_image_serves_execution_parameters(served_container, example_image):
-    config = docker("image", "inspect", "--format", "{{json .Config.Env}}", example_image)
-    if "BYOC_MMS_PLUGINS_DIR=" not in config.stdout:
-        pytest.skip("the image does not build byoc's front-end plugin yet (the Dockerfile's "
-                    "builder stage runs `python -m byoc_toolkit.serving.mms.plugin DIR` and "
-                    "sets BYOC_MMS_PLUGINS_DIR on branch install-anywhere)")
+def test_the_image_serves_execution_parameters(served_container):
+    # The plugin that serves it is built in the image's builder stage (BYOC_MMS_PLUGINS_DIR).
     wait_until_container_serves(served_container)
 
     reply = request(SERVING_PORT, "GET", "/execution-parameters")
@@ -62,6 +58,8 @@ def test_the_image_serves_execution_parameters(served_container, example_image):
     assert reply.json()["BatchStrategy"] == "MULTI_RECORD"
     assert reply.json()["MaxPayloadInMB"] == 6
     assert "runs without byoc's plugin" not in docker("logs", served_container).stderr
+
+
 def test_the_front_ends_class_archive_is_valid_for_the_image(example_image, trained_opt_ml):
     # -Xshare:on: a JVM that cannot map the archive (another Java runtime or jar) fails to
     # start instead of starting without it.

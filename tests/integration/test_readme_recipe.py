@@ -17,7 +17,7 @@ from support.docker import (
     wait_until_container_serves,
 )
 from support.paths import EXAMPLE_DIR, PAYLOAD_CSV, REPO
-from support.serving import invoke
+from support.serving import invoke, request
 
 pytestmark = pytest.mark.docker
 
@@ -65,9 +65,12 @@ def test_the_readme_recipe_trains_and_serves_the_example(recipe_image, opt_ml):
     with serving_container(recipe_image, opt_ml) as container:
         wait_until_container_serves(container)
         reply = invoke(SERVING_PORT, PAYLOAD_CSV.read_bytes())
+        parameters = request(SERVING_PORT, "GET", "/execution-parameters")
 
     assert reply.status == 200, reply.body
     assert len(reply.body.decode().splitlines()) == 29
+    # Served by byoc's plugin, which the recipe builds.
+    assert parameters.status == 200, parameters.body
 
 
 def test_the_recipes_image_has_no_compiler(recipe_image):
