@@ -47,6 +47,7 @@ def create(archive: Path) -> None:
     run = RunDir(Path(tempfile.mkdtemp(prefix="byoc-class-archive-"))).create()
     output = run.root / "frontend.log"
     try:
+        config.java_executable()  # no Java: that one line, before anything about the plugin
         # The same class path and main class as byoc serve's (the JVM checks the class path).
         frontend = FrontEnd.sized(settings, 1, plugin.locate())
         run.properties.write_text(config.properties(settings, run, frontend, None))

@@ -49,6 +49,8 @@ def serve(program: str | None, root: str | None, model: str | None,
             model_dir = resolve_model_dir(Path(model) if model else paths.model_dir, run.root,
                                           settings.archive_limits)
         gpus = settings.gpus if settings.gpus is not None else count_gpus()
+        # Without Java that is the one thing to say, not what the plugin would have added.
+        config.java_executable()
         frontend = FrontEnd.sized(settings, worker_count(settings, gpus), plugin.locate())
         if frontend.max_response_bytes < settings.max_response_bytes:
             log(f"responses are limited to {frontend.max_response_bytes // MIB} MiB: the "
