@@ -20,12 +20,16 @@ from .dev_options import BadInput, one_line_errors, pairs_option
 @click.option("--program", "-p", metavar="FILE",
               help="The file in CODE_DIR with the decorated functions "
                    "[default: the one top-level .py file that imports byoc_toolkit].")
-@click.option("--base-image", metavar="IMAGE",
+# The environment variables let a CI machine (or the docs' tests) set its base image, wheel
+# and network once, so that the commands a reader types build there unchanged.
+@click.option("--base-image", metavar="IMAGE", envvar="BYOC_BASE_IMAGE", show_envvar=True,
               help="A Debian-based image with python3 >= 3.10, e.g. python:3.13-slim "
                    "[default: python:3.11-slim-bookworm].")
 @click.option("--wheel", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              envvar="BYOC_BUILD_WHEEL", show_envvar=True,
               help="Install this byoc-toolkit wheel instead of the release from PyPI.")
-@click.option("--network", metavar="MODE", help="Network for the build's RUN steps, e.g. host.")
+@click.option("--network", metavar="MODE", envvar="BYOC_BUILD_NETWORK", show_envvar=True,
+              help="Network for the build's RUN steps, e.g. host.")
 @click.option("--no-cache", is_flag=True, help="Build every layer anew (docker build --no-cache).")
 @pairs_option("--build-arg", "build_args", help="Another Dockerfile arg: RUN_AS or BYOC_TOOLKIT.")
 def build(code_dir: Path, tag: str, program: str | None, base_image: str | None,

@@ -67,7 +67,8 @@ def train(program: str | None, image: str | None, hyperparameters: dict[str, str
 @image_option
 @click.option("--model", required=True, type=click.Path(exists=True, path_type=Path),
               help="A model dir or model.tar.gz (e.g. what `byoc local train` printed).")
-@click.option("--port", type=click.IntRange(1, 32766), default=8080, show_default=True)
+@click.option("--port", type=click.IntRange(1, 32766), default=8080, show_default=True,
+              envvar="SAGEMAKER_BIND_TO_PORT", show_envvar=True)
 @host_option("127.0.0.1", "Address to listen on; 0.0.0.0 for every interface.")
 @pairs_option("--env", "env", help="An environment variable for the server, as "
               "CreateModel's Environment (e.g. SAGEMAKER_MODEL_SERVER_WORKERS=2).")
@@ -96,7 +97,9 @@ def serve(program: str | None, image: str | None, model: Path, port: int, host: 
               help="The Content-Type header [default: by PAYLOAD's extension (.csv, .json, "
                    ".jsonl, .npy, .npz), else text/csv].")
 @click.option("--accept", default=None, help="The Accept header [default: none sent].")
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True,
+              envvar="SAGEMAKER_BIND_TO_PORT", show_envvar=True,
+              help="The local endpoint's port (what byoc local serve listens on).")
 @click.option("--target-model", default=None,
               help="A multi-model endpoint's model (POST /models/NAME/invoke).")
 def invoke(payload: BinaryIO, content_type: str | None, accept: str | None, port: int,

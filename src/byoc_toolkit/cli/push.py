@@ -14,7 +14,7 @@ from .dev_options import one_line_errors, profile_option, region_option
 @click.argument("image")
 @click.option("--repository", metavar="NAME",
               help="ECR repository, created when missing [default: IMAGE's repository].")
-@click.option("--registry", metavar="HOST[:PORT]",
+@click.option("--registry", metavar="HOST[:PORT]", envvar="BYOC_PUSH_REGISTRY", show_envvar=True,
               help="Push through this registry (a mirror that copies into ECR) instead of "
                    "the account's ECR registry; the repository and the login still come from "
                    "ECR.")
