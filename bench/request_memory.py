@@ -7,7 +7,7 @@ Content-Type and data annotation, or the most a compressed body may expand to), 
 forked from a process that has set up the app, as byoc's workers are forked from the process
 that loaded the model; it handles the request once and reports its peak RSS (ru_maxrss) above
 its RSS before the request. The predict_fn returns one value, so what is measured is reading
-the request. The README states the bound this gives.
+the request. The serving guide (docs/guides/serving.md) states the bound this gives.
 """
 
 from __future__ import annotations

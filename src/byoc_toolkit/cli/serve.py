@@ -23,7 +23,7 @@ def serve(program: str | None, root: str | None, model: str | None, port: int | 
     SAGEMAKER_MULTI_MODEL=true, SageMaker's multi-model /models API.
 
     Settings come from the SAGEMAKER_* variables SageMaker sets (workers, timeout,
-    payload limit, batch, default Accept); see the README for the full list.
+    payload limit, batch, default Accept); the docs' environment variables page lists them.
     """
     import dataclasses
 

@@ -242,7 +242,7 @@ def jvm_options(settings: ServingSettings, frontend: FrontEnd) -> list[str]:
         # thread pools from it.
         f"-XX:ActiveProcessorCount={cpus}",
         # The defaults (G1, a quarter of RAM as heap) let the frontend grow to several
-        # hundred MiB after a few large bodies; measured in bench/ (README, Performance).
+        # hundred MiB after a few large bodies; measured in bench/ (docs/benchmark.md).
         "-XX:+UseSerialGC",
         "-Xms32m",
         f"-Xmx{frontend.heap_mb}m",
