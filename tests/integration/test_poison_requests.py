@@ -1,6 +1,6 @@
 """Issue 11 over HTTP: the bodies that killed workers get a 4xx with a one-line JSON error from
-the same workers, the 1 KB .npz bomb stays far under the per-request memory bound the README
-states, and a bounded fuzz leaves every worker standing."""
+the same workers, the 1 KB .npz bomb stays far under the per-request memory bound the serving
+guide states, and a bounded fuzz leaves every worker standing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from support.serving import ServeProcess, request, serving
 
 pytestmark = pytest.mark.java
 
-#: The README's bound: decoding one request costs a worker at most this many times the
+#: The serving guide's bound: decoding one request costs a worker at most this many times the
 #: payload limit above its idle size (measured worst case: 46, JSON Lines of empty arrays).
 MEMORY_FACTOR = 50
 PAYLOAD_LIMIT_MIB = 6

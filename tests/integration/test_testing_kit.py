@@ -1,23 +1,22 @@
 """The testing kit against the real server: LocalEndpoint runs ``byoc serve`` and answers as
-InProcessEndpoint does; the pytest plugin's fixtures, and the README's example test, in
-projects of their own."""
+InProcessEndpoint does; the pytest plugin's fixtures, and the testing guide's example test,
+in projects of their own."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.doc_fences import DOCS, fences
 from support.paths import (
     EXAMPLE_DIR,
     EXAMPLE_PROGRAM,
     EXAMPLE_TEST_DIR,
     PAYLOAD_CSV,
     PROGRAMS,
-    REPO,
 )
 
 from byoc_toolkit.testing import (
@@ -93,15 +92,13 @@ def test_the_pytest_plugins_fixtures_in_another_project(tmp_path: Path) -> None:
     assert "1 passed" in run_pytest(tmp_path)
 
 
-def test_the_readmes_example_test_passes(tmp_path: Path) -> None:
-    section = (REPO / "README.md").read_text().split("### The testing kit", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert code is not None
-    name = code.group(1).splitlines()[0].removeprefix("# ")
+def test_the_testing_guides_example_test_passes(tmp_path: Path) -> None:
+    (example,) = [fence for fence in fences(DOCS / "guides" / "testing.md")
+                  if fence.attributes.get("title", "").startswith("examples/")]
     project = tmp_path / EXAMPLE_DIR.name
     shutil.copytree(EXAMPLE_DIR, project)
-    target = project / Path(name).relative_to("examples/decision_trees")
+    target = project / Path(example.attributes["title"]).relative_to("examples/decision_trees")
     target.parent.mkdir()
-    target.write_text(code.group(1))
+    target.write_text(example.body)
 
     assert "3 passed" in run_pytest(project)

@@ -1,6 +1,6 @@
-"""The codec matrix of the README, cell by cell, through the pipeline in-process: what a
-@predict_fn receives for each annotation and Content-Type, and what body each return type gives
-for each Accept."""
+"""The codec matrix of the serving guide (docs/guides/serving.md), cell by cell, through the
+pipeline in-process: what a @predict_fn receives for each annotation and Content-Type, and what
+body each return type gives for each Accept."""
 
 from __future__ import annotations
 

@@ -1,0 +1,58 @@
+"""The tutorial (docs/tutorial.md), followed from a fresh directory: every block marked to run,
+in order, in one shell. Nothing is rewritten: the environment points the commands a reader
+types at this machine, as CI would configure them: ``byoc build`` at the local base image and
+this checkout's wheel (BYOC_BASE_IMAGE, BYOC_BUILD_WHEEL), ``byoc push`` through the local
+registry (BYOC_PUSH_REGISTRY), AWS at moto in server mode, the local endpoint at a free port.
+
+This is also the test of ``byoc init``'s promise: its project's tests pass as generated, it
+builds, and the image passes every clause of ``byoc check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.doc_fences import DOCS, Fence, run_page, runnable
+from support.docker import docker
+
+from byoc_toolkit.testing.ports import free_port
+
+pytestmark = pytest.mark.docker
+
+TUTORIAL = DOCS / "tutorial.md"
+#: The project the tutorial makes, its image's tag and its endpoint.
+NAME = "churn"
+
+
+def block(command: str) -> Fence:
+    """The tutorial's runnable block that starts with ``command``."""
+    (found,) = [fence for fence in runnable(TUTORIAL) if fence.body.startswith(command)]
+    return found
+
+
+def test_the_tutorial_runs_from_a_fresh_directory(
+        tmp_path: Path, base_image: str, toolkit_wheel: Path, registry: str,
+        aws_env: dict[str, str], moto_client) -> None:
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    env = {**aws_env, "BYOC_BASE_IMAGE": base_image, "BYOC_BUILD_WHEEL": str(toolkit_wheel),
+           "BYOC_BUILD_NETWORK": "host", "BYOC_PUSH_REGISTRY": registry,
+           "DOCKER_CONFIG": str(tmp_path / "docker-config"),
+           "SAGEMAKER_BIND_TO_PORT": str(free_port())}
+    try:
+        run = run_page(TUTORIAL, reader, env, timeout=1800)
+    finally:
+        docker("rmi", NAME, f"{registry}/{NAME}:latest", check=False)
+    print(run.stderr[-3000:])
+
+    assert run.returncode == 0, run.explain()
+    assert "5 passed" in run.output_of(block("pytest")), run.explain()
+    assert run.output_of(block("MODEL=$(byoc local train")).strip().endswith("model.tar.gz")
+    assert len(run.output_of(block("byoc local invoke")).splitlines()) == 2  # JSON, then CSV
+    report = run.output_of(block("byoc check")).splitlines()
+    assert report[-1].startswith("16 PASS, 0 FAIL, 0 SKIP"), run.explain()
+    # No --train-dir: byoc check read the @train_fn in the image and made up its data.
+    assert any("while reading its Pipe-mode channel training" in line for line in report)
+    assert run.output_of(block("IMAGE=$(byoc push")).strip().startswith(
+        f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{NAME}@sha256:")
+    assert moto_client("sagemaker").list_endpoints(NameContains=NAME)["Endpoints"] == []
