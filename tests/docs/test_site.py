@@ -24,6 +24,8 @@ IN_CI = os.environ.get("BYOC_REQUIRE_DOCKER") == "1"
 MIN_SCREENSHOT_BYTES = 20_000
 #: Distinct colours in a rendered page of text, code and navigation (a blank page has 1).
 MIN_COLOURS = 16
+#: Material's default primary colour (indigo): its header means the theme's CSS was applied.
+HEADER_COLOUR = (64, 81, 181)
 
 
 def page_text(site: Path, page: str) -> str:
@@ -78,7 +80,9 @@ def test_the_tutorial_renders_in_chromium(site: Path, tmp_path: Path) -> None:
     with Image.open(screenshot) as image:
         image.load()
         assert image.size == (1280, 2000)
-        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+        rgb = image.convert("RGB")
+        assert rgb.getpixel((10, 10)) == HEADER_COLOUR, "the page has no Material header"
+        colours = rgb.getcolors(maxcolors=1 << 16)
     assert colours is None or len(colours) >= MIN_COLOURS, f"{len(colours or [])} colours"
     print(f"screenshot: {screenshot.stat().st_size} bytes, "
           f"{'more than 65536' if colours is None else len(colours)} colours")

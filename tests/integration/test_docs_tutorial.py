@@ -9,11 +9,13 @@ builds, and the image passes every clause of ``byoc check``."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from support.doc_fences import DOCS, Fence, run_page, runnable
 from support.docker import docker
+from support.paths import REPO
 
 from byoc_toolkit.testing.ports import free_port
 
@@ -22,6 +24,8 @@ pytestmark = pytest.mark.docker
 TUTORIAL = DOCS / "tutorial.md"
 #: The project the tutorial makes, its image's tag and its endpoint.
 NAME = "churn"
+#: The rows the tutorial sends to its local endpoint (byoc init's sample payload).
+PAYLOAD = REPO / "src" / "byoc_toolkit" / "scaffold" / "template" / "local_test" / "payload.csv"
 
 
 def block(command: str) -> Fence:
@@ -43,12 +47,15 @@ def test_the_tutorial_runs_from_a_fresh_directory(
         run = run_page(TUTORIAL, reader, env, timeout=1800)
     finally:
         docker("rmi", NAME, f"{registry}/{NAME}:latest", check=False)
-    print(run.stderr[-3000:])
+    # Shown with -rP: when each block started, the cost of following the tutorial.
+    print("\n".join(line for line in run.stderr.splitlines() if line.startswith("== ")))
 
     assert run.returncode == 0, run.explain()
     assert "5 passed" in run.output_of(block("pytest")), run.explain()
     assert run.output_of(block("MODEL=$(byoc local train")).strip().endswith("model.tar.gz")
-    assert len(run.output_of(block("byoc local invoke")).splitlines()) == 2  # JSON, then CSV
+    as_json, *as_csv = run.output_of(block("byoc local invoke")).splitlines()
+    rows = PAYLOAD.read_text().count("\n")
+    assert len(json.loads(as_json)) == rows and len(as_csv) == rows
     report = run.output_of(block("byoc check")).splitlines()
     assert report[-1].startswith("16 PASS, 0 FAIL, 0 SKIP"), run.explain()
     # No --train-dir: byoc check read the @train_fn in the image and made up its data.

@@ -1,26 +1,20 @@
-"""``byoc init``: the new project's own tests pass as generated, it builds with ``byoc
-build``, and the image passes ``byoc check``."""
+"""``byoc init``: the project it writes, and its refusals. That the project's own tests pass as
+generated, that it builds with ``byoc build`` and that the image passes every clause of
+``byoc check`` is the tutorial's test, which follows those steps from a fresh directory
+(tests/integration/test_docs_tutorial.py)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
 from support.commands import run_byoc
-from support.docker import checkout_image
-
-pytestmark = pytest.mark.docker
 
 
-def test_init_then_pytest_build_and_check(tmp_path: Path, base_image: str,
-                                          toolkit_wheel: Path) -> None:
+def test_init_writes_a_project_named_after_its_directory(tmp_path: Path) -> None:
     project = tmp_path / "churn-model"
-    tag = checkout_image("init-project:latest")
 
     created = run_byoc("init", str(project))
+
     assert created.returncode == 0, created.stderr
     assert {Path(line).relative_to(project).as_posix()
             for line in created.stdout.splitlines()} >= {
@@ -29,23 +23,6 @@ def test_init_then_pytest_build_and_check(tmp_path: Path, base_image: str,
         "local_test/test_dir/input/config/inputdataconfig.json",
         "local_test/test_dir/input/config/resourceconfig.json"}
     assert "byoc build . --tag churn-model" in (project / "README.md").read_text()
-
-    tested = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                            cwd=project, capture_output=True, text=True, timeout=600)
-    assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert "5 passed" in tested.stdout, tested.stdout
-
-    started = time.monotonic()
-    built = run_byoc("build", str(project), "--tag", tag, "--base-image", base_image,
-                     "--wheel", str(toolkit_wheel), "--network", "host", timeout=900)
-    assert built.returncode == 0, built.stderr[-4000:]
-    print(f"built {tag} in {time.monotonic() - started:.0f} s")
-
-    # No --train-dir: byoc check reads the @train_fn in the image and makes up its data.
-    checked = run_byoc("check", tag, timeout=900)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.splitlines()[-1].startswith("16 PASS, 0 FAIL, 0 SKIP")
-    assert "while reading its Pipe-mode channel training" in checked.stdout
 
 
 def test_init_refuses_a_directory_with_files(tmp_path: Path) -> None:
