@@ -24,6 +24,8 @@ pytestmark = pytest.mark.docker
 TUTORIAL = DOCS / "tutorial.md"
 #: The project the tutorial makes, its image's tag and its endpoint.
 NAME = "churn"
+#: A fresh machine builds the image from nothing (most of the time), then byoc check runs it.
+TIMEOUT = 1800
 #: The rows the tutorial sends to its local endpoint (byoc init's sample payload).
 PAYLOAD = REPO / "src" / "byoc_toolkit" / "scaffold" / "template" / "local_test" / "payload.csv"
 
@@ -34,6 +36,7 @@ def block(command: str) -> Fence:
     return found
 
 
+@pytest.mark.timeout(TIMEOUT + 60)
 def test_the_tutorial_runs_from_a_fresh_directory(
         tmp_path: Path, base_image: str, toolkit_wheel: Path, registry: str,
         aws_env: dict[str, str], moto_client) -> None:
@@ -44,7 +47,7 @@ def test_the_tutorial_runs_from_a_fresh_directory(
            "DOCKER_CONFIG": str(tmp_path / "docker-config"),
            "SAGEMAKER_BIND_TO_PORT": str(free_port())}
     try:
-        run = run_page(TUTORIAL, reader, env, timeout=1800)
+        run = run_page(TUTORIAL, reader, env, timeout=TIMEOUT)
     finally:
         docker("rmi", NAME, f"{registry}/{NAME}:latest", check=False)
     # Shown with -rP: when each block started, the cost of following the tutorial.
