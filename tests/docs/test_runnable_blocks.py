@@ -17,13 +17,15 @@ from support.doc_fences import (
     run_page,
 )
 
+from byoc_toolkit.testing.ports import free_port
+
 WITH_DOCKER_AND_AWS = {DOCS / "tutorial.md"}
 PAGES = [page for page in pages_with_runnable_blocks() if page not in WITH_DOCKER_AND_AWS]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(DOCS).as_posix())
 def test_the_page_runs(page: Path, tmp_path: Path) -> None:
-    run = run_page(page, tmp_path)
+    run = run_page(page, tmp_path, {"SAGEMAKER_BIND_TO_PORT": str(free_port())})
     assert run.returncode == 0, run.explain()
     for block, output in expected_outputs(page):
         assert run.output_of(block) == output.body + "\n", f"{block.where} printed otherwise"
