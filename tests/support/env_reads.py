@@ -23,6 +23,8 @@ NOT_SCANNED = (PACKAGE / "scaffold" / "template",)
 WHOLE_ENVIRONMENT = {
     ("testing/training.py", "_environment"): "restores the environment it saved",
 }
+#: How a loop variable over a dict's items stands for its keys or its values.
+_KEYS, _VALUES = "__keys__", "__values__"
 #: Mappings that hold the environment where a function reads it.
 ENVIRONMENT_NAMES = frozenset({"environ", "env"})
 
@@ -44,14 +46,14 @@ def modules() -> list[Path]:
 
 
 def constants() -> dict[str, ast.expr]:
-    """Module-level ``NAME = "string"`` and ``NAMES = (NAME, ...)`` assignments across the
-    package, by name."""
+    """Module-level ``NAME = "string"``, ``NAMES = (NAME, ...)`` and ``{NAME: NAME}``
+    assignments across the package, by name."""
     found: dict[str, ast.expr] = {}
     for path in modules():
         for node in ast.parse(path.read_text()).body:
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name)
-                    and isinstance(node.value, (ast.Constant, ast.Tuple))):
+                    and isinstance(node.value, (ast.Constant, ast.Tuple, ast.Dict))):
                 found[node.targets[0].id] = node.value
     return found
 
@@ -79,11 +81,21 @@ def reads() -> tuple[Read, ...]:
 
 
 def _loop_variables(scope: ast.AST) -> dict[str, ast.expr]:
-    """``for NAME in X`` (statements and comprehensions) in ``scope``: NAME -> X."""
-    loops = {}
+    """``for NAME in X`` and ``for KEY, VALUE in X.items()`` (statements and comprehensions)
+    in ``scope``: NAME -> X; KEY -> X's keys and VALUE -> X's values, as ``X.__keys__`` and
+    ``X.__values__``."""
+    loops: dict[str, ast.expr] = {}
     for node in ast.walk(scope):
-        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
+        if not isinstance(node, (ast.For, ast.comprehension)):
+            continue
+        if isinstance(node.target, ast.Name):
             loops[node.target.id] = node.iter
+        elif (isinstance(node.target, ast.Tuple) and len(node.target.elts) == 2
+              and isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Attribute)
+              and node.iter.func.attr == "items"):
+            for element, part in zip(node.target.elts, (_KEYS, _VALUES), strict=True):
+                if isinstance(element, ast.Name):
+                    loops[element.id] = ast.Attribute(node.iter.func.value, part, ast.Load())
     return loops
 
 
@@ -184,6 +196,14 @@ def _resolve(argument: ast.expr, names: dict[str, ast.expr], imported: dict[str,
         return _resolve(names[argument.id], names, imported, loops, where)
     if isinstance(argument, ast.Name) and argument.id in loops:
         return _resolve(loops[argument.id], names, imported, {}, where)
+    if isinstance(argument, ast.Attribute) and argument.attr in (_KEYS, _VALUES):
+        mapping = argument.value
+        if isinstance(mapping, ast.Name) and isinstance(names.get(mapping.id), ast.Dict):
+            found = names[mapping.id]
+            assert isinstance(found, ast.Dict)
+            parts = found.keys if argument.attr == _KEYS else found.values
+            return [name for part in parts if part is not None
+                    for name in _resolve(part, names, imported, loops, where)]
     if (isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name)
             and argument.value.id in imported):
         value = getattr(importlib.import_module(imported[argument.value.id]), argument.attr,
