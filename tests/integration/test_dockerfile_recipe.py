@@ -1,12 +1,12 @@
-"""The README's Dockerfile recipe, taken from the README as it stands (so the docs cannot
+"""The custom-Dockerfile guide's recipe, taken from the page as it stands (so the docs cannot
 drift), built with the example's code dir, then trained and served as SageMaker runs it."""
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
+from support.doc_fences import DOCS, fences
 from support.docker import (
     BUILD_TIMEOUT,
     SERVING_PORT,
@@ -16,23 +16,22 @@ from support.docker import (
     serving_container,
     wait_until_container_serves,
 )
-from support.paths import EXAMPLE_DIR, PAYLOAD_CSV, REPO
+from support.paths import EXAMPLE_DIR, PAYLOAD_CSV
 from support.serving import invoke, request
 
 pytestmark = pytest.mark.docker
 
 #: The page that documents the recipe: the one place that names it.
-RECIPE_PAGE = REPO / "README.md"
-MARKER = "<!-- tests/integration/test_readme_recipe.py builds this block"
+RECIPE_PAGE = DOCS / "guides" / "custom-dockerfiles.md"
 
 
 def documented_recipe() -> str:
-    """The first ```dockerfile block after the marker comment in RECIPE_PAGE."""
-    text = RECIPE_PAGE.read_text()
-    assert MARKER in text, f"{RECIPE_PAGE.name} lost the recipe's marker comment"
-    found = re.search(r"```dockerfile\n(.*?)```", text[text.index(MARKER):], re.DOTALL)
-    assert found, f"no ```dockerfile block after the marker in {RECIPE_PAGE.name}"
-    return found.group(1)
+    """The page's ```dockerfile block titled Dockerfile, as it stands."""
+    found = [fence for fence in fences(RECIPE_PAGE)
+             if fence.lang == "dockerfile" and fence.attributes.get("title") == "Dockerfile"]
+    assert len(found) == 1, f"{RECIPE_PAGE.name}: expected one ```dockerfile block titled " \
+                            f"Dockerfile, found {len(found)}"
+    return found[0].body + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +56,7 @@ def recipe_image(base_image, toolkit_wheel, tmp_path_factory) -> str:
 
 
 @pytest.mark.timeout(2 * BUILD_TIMEOUT)
-def test_the_readme_recipe_trains_and_serves_the_example(recipe_image, opt_ml):
+def test_the_documented_recipe_trains_and_serves_the_example(recipe_image, opt_ml):
     trained = run_in_image(recipe_image, opt_ml, "train")
     assert trained.returncode == 0, trained.stderr
     assert (opt_ml / "model" / "model.joblib").is_file()
